@@ -1,0 +1,80 @@
+{#
+    `select * from` the source relation, or an empty row set when the table
+    does not exist yet: every column is then a typed NULL (see staged_column)
+    and the staging model builds with zero rows.
+#}
+{% macro select_source(relation) -%}
+    {%- if relation is none -%}
+        select 1 as no_source_table where 1 = 0
+    {%- else -%}
+        select * from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    Values the loader set aside in `rudder_discards` for one event table, one
+    row per event id and one text column `discarded_<name>` per name in
+    `column_names`. The staging model coalesces them back into their columns.
+#}
+{% macro discarded_values(table_key, column_names) -%}
+    {%- set identifier = var(table_key ~ '_identifier') | lower -%}
+    select
+        row_id,
+        {%- for name in column_names %}
+        max(case when column_name = '{{ name }}' then column_value end) as discarded_{{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ ref('stg_rudderstack__rudder_discards') }}
+    where table_name = '{{ identifier }}'
+    group by row_id
+{%- endmacro %}
+
+
+{# The columns every RudderStack event carries, staged. #}
+{% macro standard_event_columns(columns) -%}
+    {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} as event_id,
+    {{ ai_product_analytics.staged_column(columns, 'anonymous_id', 'text') }} as anonymous_id,
+    {{ ai_product_analytics.staged_column(columns, 'user_id', 'text') }} as user_id,
+    coalesce(
+        {{ ai_product_analytics.staged_column(columns, 'user_id', 'text') }},
+        {{ ai_product_analytics.staged_column(columns, 'anonymous_id', 'text') }}
+    ) as user_key,
+    {{ ai_product_analytics.staged_column(columns, 'channel', 'enum') }} as channel,
+    {{ ai_product_analytics.staged_column(columns, 'context_library_name', 'text') }} as library_name,
+    {{ ai_product_analytics.staged_column(columns, 'context_library_version', 'text') }} as library_version,
+    cast({{ ai_product_analytics.staged_column(columns, 'context_session_id', 'bigint') }} as {{ dbt.type_string() }}) as session_id,
+    coalesce({{ ai_product_analytics.staged_column(columns, 'context_session_start', 'boolean') }}, false) as is_session_start,
+    coalesce(
+        {{ ai_product_analytics.staged_column(columns, 'context_wrapper_library_spec_version', 'enum') }},
+        '0.1'
+    ) as spec_version,
+    {{ ai_product_analytics.staged_column(columns, 'timestamp', 'timestamp') }} as event_at,
+    {{ ai_product_analytics.staged_column(columns, 'sent_at', 'timestamp') }} as sent_at,
+    {{ ai_product_analytics.staged_column(columns, 'received_at', 'timestamp') }} as received_at,
+    {{ ai_product_analytics.staged_column(columns, 'uuid_ts', 'timestamp') }} as loaded_at
+{%- endmacro %}
+
+
+{# Keep one row per event id: the latest delivery (RudderStack's own merge rule). #}
+{% macro deduplicate_events(relation_name) -%}
+    select *
+    from {{ relation_name }}
+    where event_id is not null
+    qualify row_number() over (
+        partition by event_id
+        order by received_at desc nulls last, loaded_at desc nulls last
+    ) = 1
+{%- endmacro %}
+
+
+{#
+    What staging keeps of a free-text column (prompt, response, feedback,
+    error message): its length, a hash and a presence flag. The text itself
+    stays in the source; see the `keep_redacted_text` var.
+#}
+{% macro text_measures(columns, name, prefix) -%}
+    {%- set text = ai_product_analytics.staged_column(columns, name, 'text') -%}
+    {{ dbt.length(text) }} as {{ prefix }}_length_chars,
+    {{ dbt.hash(text) }} as {{ prefix }}_text_hash,
+    ({{ text }} is not null) as has_{{ prefix }}_text
+{%- endmacro %}

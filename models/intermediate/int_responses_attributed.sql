@@ -1,0 +1,34 @@
+{#
+    Every response with the prompt turn it belongs to and the intent it
+    counts under: its turn's intent, else its own valid label, else `unknown`.
+#}
+with responses as (
+    select * from {{ ref('int_responses_priced') }}
+),
+
+links as (
+    select * from {{ ref('int_events_linked_to_prompts') }}
+    where event_kind = 'response'
+),
+
+prompt_intents as (
+    select * from {{ ref('int_prompt_intents_resolved') }}
+),
+
+taxonomy as (
+    select distinct lower(trim(intent_name)) as intent_name
+    from {{ ref('ai_intent_taxonomy') }}
+),
+
+final as (
+    select
+        responses.*,
+        links.prompt_event_id,
+        coalesce(prompt_intents.intent, taxonomy.intent_name, 'unknown') as intent
+    from responses
+    left join links on responses.event_id = links.event_id
+    left join prompt_intents on links.prompt_event_id = prompt_intents.prompt_event_id
+    left join taxonomy on responses.event_intent = taxonomy.intent_name
+)
+
+select * from final

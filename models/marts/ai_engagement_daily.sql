@@ -1,0 +1,41 @@
+{# One row per UTC day with a prompt or a response. #}
+with prompt_turns as (
+    select * from {{ ref('fct_ai_prompt_turns') }}
+),
+
+responses as (
+    select * from {{ ref('int_responses_attributed') }}
+),
+
+prompt_days as (
+    select
+        prompt_date as date_day,
+        count(distinct user_key) as active_users,
+        count(distinct conversation_id) as conversations,
+        count(*) as prompts
+    from prompt_turns
+    where prompt_date is not null
+    group by prompt_date
+),
+
+response_days as (
+    select
+        date_day,
+        count(*) as responses
+    from responses
+    where date_day is not null
+    group by date_day
+),
+
+final as (
+    select
+        coalesce(prompt_days.date_day, response_days.date_day) as date_day,
+        coalesce(prompt_days.active_users, 0) as active_users,
+        coalesce(prompt_days.conversations, 0) as conversations,
+        coalesce(prompt_days.prompts, 0) as prompts,
+        coalesce(response_days.responses, 0) as responses
+    from prompt_days
+    full outer join response_days on prompt_days.date_day = response_days.date_day
+)
+
+select * from final

@@ -1,0 +1,22 @@
+{# Prompts per resolved intent, and each intent's share of all prompts. #}
+with prompt_turns as (
+    select * from {{ ref('fct_ai_prompt_turns') }}
+),
+
+counts as (
+    select
+        intent,
+        count(*) as prompts
+    from prompt_turns
+    group by intent
+),
+
+final as (
+    select
+        intent,
+        prompts,
+        100.0 * prompts / sum(prompts) over () as pct_of_prompts
+    from counts
+)
+
+select * from final

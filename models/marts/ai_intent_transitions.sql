@@ -1,0 +1,28 @@
+{# How users move between intents: consecutive prompts of a conversation. #}
+with prompt_turns as (
+    select * from {{ ref('fct_ai_prompt_turns') }}
+    where conversation_id is not null
+),
+
+ordered as (
+    select
+        conversation_id,
+        intent as to_intent,
+        lag(intent) over (
+            partition by conversation_id
+            order by prompt_at, prompt_event_id
+        ) as from_intent
+    from prompt_turns
+),
+
+final as (
+    select
+        from_intent,
+        to_intent,
+        count(*) as transitions
+    from ordered
+    where from_intent is not null
+    group by from_intent, to_intent
+)
+
+select * from final

@@ -1,0 +1,25 @@
+{# Reliability and speed per UTC day and model. #}
+with responses as (
+    select * from {{ ref('int_responses_attributed') }}
+),
+
+final as (
+    select
+        date_day,
+        coalesce(model_used, 'unknown') as model_used,
+        count(*) as responses,
+        count(case when response_status = 'error' then 1 end) as errors,
+        count(case when response_status = 'timeout' then 1 end) as timeouts,
+        100.0 * count(case when response_status = 'error' then 1 end) / count(*) as error_rate,
+        100.0 * count(case when response_status in ('error', 'timeout') then 1 end) / count(*)
+            as failure_rate,
+        avg(case when latency_ms >= 0 then latency_ms end) as avg_latency_ms,
+        percentile_cont(0.95) within group (
+            order by case when latency_ms >= 0 then latency_ms end
+        ) as p95_latency_ms
+    from responses
+    where date_day is not null
+    group by date_day, coalesce(model_used, 'unknown')
+)
+
+select * from final

@@ -1,0 +1,123 @@
+{#
+    One row per prompt: its intent, the response that answered it (the
+    turn's earliest response), the cost and tokens of all its responses, and
+    what the user did with them.
+#}
+with prompts as (
+    select * from {{ ref('stg_rudderstack__prompts') }}
+),
+
+prompt_intents as (
+    select * from {{ ref('int_prompt_intents_resolved') }}
+),
+
+responses as (
+    select * from {{ ref('int_responses_attributed') }}
+    where prompt_event_id is not null
+),
+
+actions as (
+    select * from {{ ref('int_actions_attributed') }}
+    where prompt_event_id is not null
+),
+
+answers as (
+    select *
+    from responses
+    qualify row_number() over (
+        partition by prompt_event_id
+        order by event_at, event_id
+    ) = 1
+),
+
+response_totals as (
+    select
+        prompt_event_id,
+        count(*) as responses,
+        cast(sum(prompt_tokens) as {{ dbt.type_bigint() }}) as prompt_tokens,
+        cast(sum(completion_tokens) as {{ dbt.type_bigint() }}) as completion_tokens,
+        cast(sum(total_tokens) as {{ dbt.type_bigint() }}) as total_tokens,
+        sum(cost_usd) as cost_usd,
+        max(case when is_cost_derived then 1 else 0 end) = 1 as has_derived_cost
+    from responses
+    group by prompt_event_id
+),
+
+action_totals as (
+    select
+        prompt_event_id,
+        count(*) as actions,
+        count(case when is_feedback then 1 end) as feedback_events,
+        count(case when is_rating then 1 end) as rating_count,
+        avg(case when is_rating then rating_value end) as avg_rating,
+        count(case when is_thumb and is_thumbs_up then 1 end) as thumbs_up_count,
+        count(case when is_thumb and not is_thumbs_up then 1 end) as thumbs_down_count,
+        count(case when is_regeneration then 1 end) as regenerations,
+        count(case when is_copy then 1 end) as copies,
+        count(case when is_share then 1 end) as shares,
+        count(case when is_report then 1 end) as reports
+    from actions
+    group by prompt_event_id
+),
+
+final as (
+    select
+        -- ids
+        prompts.event_id as prompt_event_id,
+        prompts.conversation_id,
+        prompts.interaction_id,
+        prompts.user_key,
+        prompts.user_id,
+        prompts.anonymous_id,
+        prompts.session_id,
+        answers.event_id as response_event_id,
+        -- dimensions
+        prompt_intents.intent,
+        prompt_intents.intent_source,
+        prompts.input_method,
+        prompts.prompt_number,
+        prompts.spec_version,
+        answers.response_status,
+        answers.model_used,
+        -- measures
+        prompts.prompt_length_chars,
+        answers.latency_ms,
+        coalesce(response_totals.responses, 0) as responses,
+        response_totals.prompt_tokens,
+        response_totals.completion_tokens,
+        response_totals.total_tokens,
+        response_totals.cost_usd,
+        coalesce(response_totals.has_derived_cost, false) as has_derived_cost,
+        coalesce(action_totals.actions, 0) as actions,
+        coalesce(action_totals.feedback_events, 0) as feedback_events,
+        coalesce(action_totals.rating_count, 0) as rating_count,
+        action_totals.avg_rating,
+        coalesce(action_totals.thumbs_up_count, 0) as thumbs_up_count,
+        coalesce(action_totals.thumbs_down_count, 0) as thumbs_down_count,
+        coalesce(action_totals.regenerations, 0) as regenerations,
+        coalesce(action_totals.copies, 0) as copies,
+        coalesce(action_totals.shares, 0) as shares,
+        coalesce(action_totals.reports, 0) as reports,
+        -- flags
+        (answers.event_id is not null) as has_response,
+        coalesce(answers.response_status = 'error', false) as is_error,
+        coalesce(answers.response_status = 'timeout', false) as is_timeout,
+        coalesce(action_totals.rating_count, 0) > 0 as has_rating,
+        coalesce(action_totals.thumbs_up_count, 0) > 0 as has_thumbs_up,
+        coalesce(action_totals.thumbs_down_count, 0) > 0 as has_thumbs_down,
+        coalesce(action_totals.regenerations, 0) > 0 as is_regenerated,
+        coalesce(action_totals.copies, 0) > 0 as is_copied,
+        coalesce(action_totals.shares, 0) > 0 as is_shared,
+        coalesce(action_totals.reports, 0) > 0 as is_reported,
+        -- timestamps
+        prompts.event_at as prompt_at,
+        cast(prompts.event_at as date) as prompt_date,
+        answers.event_at as response_at
+    from prompts
+    left join prompt_intents on prompts.event_id = prompt_intents.prompt_event_id
+    left join answers on prompts.event_id = answers.prompt_event_id
+    left join response_totals on prompts.event_id = response_totals.prompt_event_id
+    left join action_totals on prompts.event_id = action_totals.prompt_event_id
+)
+
+select * from final

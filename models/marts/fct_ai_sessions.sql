@@ -1,0 +1,45 @@
+{#
+    One row per app session (user_key, context_session_id). Sessions come from
+    the web and mobile SDKs; events without a session id are not here.
+#}
+with prompts as (
+    select * from {{ ref('fct_ai_prompt_turns') }}
+),
+
+responses as (
+    select * from {{ ref('int_responses_attributed') }}
+),
+
+actions as (
+    select * from {{ ref('int_actions_attributed') }}
+),
+
+session_events as (
+    select user_key, session_id, conversation_id, prompt_at as event_at, 1 as is_prompt
+    from prompts
+    where session_id is not null and user_key is not null
+    union all
+    select user_key, session_id, conversation_id, event_at, 0 as is_prompt
+    from responses
+    where session_id is not null and user_key is not null
+    union all
+    select user_key, session_id, conversation_id, event_at, 0 as is_prompt
+    from actions
+    where session_id is not null and user_key is not null
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat(['user_key', "'|'", 'session_id'])) }} as session_key,
+        user_key,
+        session_id,
+        count(distinct conversation_id) as conversations,
+        cast(sum(is_prompt) as {{ dbt.type_bigint() }}) as prompts,
+        count(*) as events,
+        min(event_at) as started_at,
+        max(event_at) as ended_at
+    from session_events
+    group by user_key, session_id
+)
+
+select * from final

@@ -1,0 +1,52 @@
+{%- set relation = ai_product_analytics.source_table('ai_user_action') -%}
+{%- set columns = ai_product_analytics.source_columns('ai_user_action') -%}
+
+with source as (
+    {{ ai_product_analytics.select_source(relation) }}
+),
+
+discarded as (
+    {{ ai_product_analytics.discarded_values('ai_user_action', ['action_details_feedback_value']) }}
+),
+
+renamed as (
+    select
+        {{ ai_product_analytics.standard_event_columns(columns) }},
+        {{ ai_product_analytics.staged_column(columns, 'conversation_id', 'text') }} as conversation_id,
+        {{ ai_product_analytics.staged_column(columns, 'interaction_id', 'text') }} as interaction_id,
+        coalesce(
+            {{ ai_product_analytics.staged_column(columns, 'classified_intent', 'enum') }},
+            {{ ai_product_analytics.staged_column(columns, 'intent', 'enum') }}
+        ) as event_intent,
+        {{ ai_product_analytics.staged_column(columns, 'action_type', 'enum') }} as action_type,
+        {{ ai_product_analytics.staged_column(columns, 'action_details_feedback_type', 'enum') }} as feedback_type,
+        -- The value as text, whatever type the loader fixed for the column, with
+        -- values it set aside in rudder_discards put back (thumbs after ratings).
+        {{ ai_product_analytics.staged_column(
+            columns, 'action_details_feedback_value', 'enum',
+            'discarded.discarded_action_details_feedback_value') }} as feedback_value,
+        {{ ai_product_analytics.text_measures(columns, 'action_details_feedback_text', 'feedback') }}
+    from source
+    left join discarded
+        on {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} = discarded.row_id
+),
+
+deduplicated as (
+    {{ ai_product_analytics.deduplicate_events('renamed') }}
+),
+
+final as (
+    select
+        *,
+        case
+            when feedback_type = 'rating'
+                then {{ ai_product_analytics.try_cast('feedback_value', 'double precision') }}
+        end as rating_value,
+        case
+            when feedback_type = 'thumbs'
+                then {{ ai_product_analytics.text_to_boolean('feedback_value') }}
+        end as is_thumbs_up
+    from deduplicated
+)
+
+select * from final
