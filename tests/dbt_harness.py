@@ -1,0 +1,129 @@
+"""Build the dbt project against a DuckDB file and read back what it built.
+
+The tests build in-process through dbt's programmatic runner (about a second
+per call after the first) and, where the process environment matters (the
+time-zone test), in a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SEEDS_DIR = PROJECT_DIR / "seeds"
+MARTS = [
+    "fct_ai_prompt_turns",
+    "fct_ai_conversations",
+    "ai_engagement_by_user",
+    "ai_engagement_daily",
+    "ai_intent_distribution",
+    "ai_latency_by_intent",
+    "ai_model_performance_daily",
+    "ai_cost_daily",
+    "ai_satisfaction_by_intent",
+    "ai_intent_transitions",
+    "fct_ai_sessions",
+    "ai_retention_weekly",
+]
+RAW_SCHEMA = "rudderstack"
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def dbt_args(command: str, work_dir: Path, *extra: str) -> list[str]:
+    """Arguments for one dbt command whose target/ and logs/ live in work_dir."""
+    return [
+        command,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+        *extra,
+    ]
+
+
+def run_dbt(database: Path, work_dir: Path, *args: str, command: str = "build") -> None:
+    """Run one dbt command in-process against `database`; fail loudly if it fails."""
+    from dbt.cli.main import dbtRunner
+
+    with _environment({"AI_ANALYTICS_DUCKDB_PATH": str(database)}):
+        result = dbtRunner().invoke(dbt_args(command, work_dir, "--quiet", *args))
+    if not result.success:
+        failures = []
+        for node in getattr(result.result, "results", None) or []:
+            if str(node.status) not in ("success", "pass", "warn"):
+                failures.append(f"{node.node.name}: {node.status}: {node.message}")
+        raise AssertionError(f"dbt {command} failed: {result.exception}\n" + "\n".join(failures))
+
+
+def run_dbt_subprocess(
+    database: Path, work_dir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `dbt build` in a child process (for tests that change the process environment)."""
+    dbt = Path(sys.executable).with_name("dbt")
+    full_env = {**os.environ, "AI_ANALYTICS_DUCKDB_PATH": str(database), **(env or {})}
+    completed = subprocess.run(
+        [str(dbt), *dbt_args("build", work_dir, *args)],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-5000:]
+    return completed
+
+
+def read_relation(database: Path, name: str, schema: str = "main") -> pd.DataFrame:
+    with duckdb.connect(str(database)) as connection:
+        return connection.sql(f'select * from "{schema}"."{name}"').df()
+
+
+def read_marts(database: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(database)) as connection:
+        return {name: connection.sql(f'select * from main."{name}"').df() for name in MARTS}
+
+
+def built_relations(database: Path) -> list[tuple[str, str]]:
+    """(schema, name) of every table and view the project built (not the raw schema)."""
+    with duckdb.connect(str(database)) as connection:
+        rows = connection.sql(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema <> '{RAW_SCHEMA}' and table_catalog = current_database()"
+        ).fetchall()
+    return sorted((schema, name) for schema, name in rows)
+
+
+def seed_taxonomy() -> set[str]:
+    frame = pd.read_csv(SEEDS_DIR / "ai_intent_taxonomy.csv")
+    return {str(name).strip().lower() for name in frame["intent_name"]}
+
+
+def seed_prices() -> pd.DataFrame:
+    frame = pd.read_csv(SEEDS_DIR / "ai_model_prices.csv")
+    for column in ("valid_from", "valid_to"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame

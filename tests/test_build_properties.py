@@ -1,0 +1,118 @@
+"""Properties of a build that no single mart comparison shows."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+
+from tests.conftest import Build
+from tests.dbt_harness import MARTS, built_relations, read_marts, run_dbt, run_dbt_subprocess
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+PHONE = re.compile(r"\+?\(?\d{1,4}\)?[ .-]\d{2,4}[ .-]\d{3,4}")
+CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+
+
+def _frames_equal(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> None:
+    for name in MARTS:
+        a = left[name].sort_values(list(left[name].columns)).reset_index(drop=True)
+        b = right[name].sort_values(list(right[name].columns)).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, obj=name)
+
+
+def test_second_build_on_unchanged_data_changes_no_mart(first_build: Build) -> None:
+    run_dbt(first_build.database, first_build.work_dir)
+    _frames_equal(first_build.marts, read_marts(first_build.database))
+
+
+def test_session_time_zone_does_not_change_any_mart(first_build: Build, tmp_path) -> None:
+    zone = "America/Los_Angeles"
+    read_zone = (
+        "import duckdb; print(duckdb.sql(\"select current_setting('TimeZone')\").fetchall()[0][0])"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", read_zone],
+        env={"TZ": zone, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # The test means something only if DuckDB really takes the process's zone.
+    assert probe.stdout.strip() == zone
+    database = tmp_path / "la.duckdb"
+    shutil.copy(first_build.database, database)
+    run_dbt_subprocess(database, tmp_path, "--quiet", env={"TZ": zone})
+    _frames_equal(first_build.marts, read_marts(database))
+
+
+def test_every_model_and_column_is_documented(first_build: Build) -> None:
+    manifest = json.loads((first_build.work_dir / "target" / "manifest.json").read_text())
+    models = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["package_name"] == "ai_product_analytics"
+    }
+    undocumented = []
+    with duckdb.connect(str(first_build.database)) as connection:
+        for name, node in sorted(models.items()):
+            if not node["description"].strip():
+                undocumented.append(name)
+            documented = {c for c, v in node["columns"].items() if v["description"].strip()}
+            relation = f'"{node["schema"]}"."{node["alias"]}"'
+            built = [row[0] for row in connection.sql(f"describe {relation}").fetchall()]
+            undocumented += [f"{name}.{column}" for column in built if column not in documented]
+    assert undocumented == []
+
+
+def _personal_data(raw: dict[str, pd.DataFrame]) -> set[str]:
+    """Every email, phone number and card number in the raw free-text columns."""
+    found: set[str] = set()
+    for table, column in (
+        ("ai_user_prompt_created", "prompt_text"),
+        ("ai_user_action", "action_details_feedback_text"),
+    ):
+        for text in raw[table][column].dropna().astype(str):
+            for pattern in (EMAIL, PHONE, CARD):
+                found.update(match.group(0).strip() for match in pattern.finditer(text))
+    return {value for value in found if len(value) >= 8}
+
+
+def test_no_built_relation_holds_personal_data_from_the_text(first_build: Build) -> None:
+    secrets = _personal_data(first_build.raw)
+    assert any("@" in s for s in secrets), "demo data should carry emails to look for"
+    leaks = []
+    with duckdb.connect(str(first_build.database)) as connection:
+        for schema, name in built_relations(first_build.database):
+            frame = connection.sql(f'select * from "{schema}"."{name}"').df()
+            for column in frame.columns:
+                if frame[column].dtype != object:
+                    continue
+                values = set(frame[column].dropna().astype(str))
+                text = "\n".join(values)
+                hits = [secret for secret in secrets if secret in text]
+                if hits:
+                    leaks.append(f"{schema}.{name}.{column}: {hits[:3]}")
+    assert leaks == []
+
+
+def test_the_guides_questions_run_against_the_marts(first_build: Build) -> None:
+    run_dbt(
+        first_build.database,
+        first_build.work_dir,
+        "--select",
+        "resource_type:analysis",
+        command="compile",
+    )
+    compiled = first_build.work_dir / "target" / "compiled" / "ai_product_analytics" / "analyses"
+    files = sorted(compiled.glob("*.sql"))
+    assert len(files) == 5
+    with duckdb.connect(str(first_build.database)) as connection:
+        for path in files:
+            rows = connection.sql(path.read_text()).fetchall()
+            assert rows, f"{path.name} returned no rows"
