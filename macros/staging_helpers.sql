@@ -78,3 +78,22 @@
     {{ dbt.hash(text) }} as {{ prefix }}_text_hash,
     ({{ text }} is not null) as has_{{ prefix }}_text
 {%- endmacro %}
+
+
+{#
+    The two intent labels an event can carry, staged apart: the guide's
+    `classified_intent` (set by a transformation) and v0.3's `intent` (set by
+    the app). Intermediate models take the first of the two that is valid.
+#}
+{% macro event_intent_columns(columns) -%}
+    {{ ai_product_analytics.staged_column(columns, 'classified_intent', 'enum') }} as event_classified_intent,
+    {{ ai_product_analytics.staged_column(columns, 'intent', 'enum') }} as event_intent
+{%- endmacro %}
+
+
+{# Properties every v0.3 event may carry to say where the AI ran and for whom. #}
+{% macro v03_scope_columns(columns) -%}
+    {{ ai_product_analytics.staged_column(columns, 'feature', 'text') }} as feature,
+    {{ ai_product_analytics.staged_column(columns, 'surface', 'enum') }} as surface,
+    {{ ai_product_analytics.staged_column(columns, 'account_id', 'text') }} as account_id
+{%- endmacro %}

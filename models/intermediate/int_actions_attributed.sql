@@ -1,6 +1,8 @@
 {#
     Every user action with the prompt turn it belongs to, the intent it
-    counts under (as for responses), and what kind of feedback it is.
+    counts under (as for responses), and what kind of action it is. Feedback
+    later retracted (v0.3 `feedback_retracted` on the same interaction) is
+    flagged and counts as no feedback at all.
 #}
 with actions as (
     select * from {{ ref('stg_rudderstack__user_actions') }}
@@ -16,8 +18,16 @@ prompt_intents as (
 ),
 
 taxonomy as (
-    select distinct lower(trim(intent_name)) as intent_name
-    from {{ ref('ai_intent_taxonomy') }}
+    {{ ai_product_analytics.taxonomy_names() }}
+),
+
+retractions as (
+    select
+        interaction_id,
+        max(event_at) as last_retracted_at
+    from actions
+    where action_type = 'feedback_retracted' and interaction_id is not null
+    group by interaction_id
 ),
 
 attributed as (
@@ -25,23 +35,40 @@ attributed as (
         actions.*,
         cast(actions.event_at as date) as date_day,
         links.prompt_event_id,
-        coalesce(prompt_intents.intent, taxonomy.intent_name, 'unknown') as intent
+        links.link_method,
+        coalesce(
+            prompt_intents.intent,
+            {{ ai_product_analytics.first_valid_intent('actions') }},
+            'unknown'
+        ) as intent,
+        coalesce(
+            actions.action_type = 'feedback_given'
+            and retractions.last_retracted_at >= actions.event_at,
+            false
+        ) as is_retracted
     from actions
     left join links on actions.event_id = links.event_id
     left join prompt_intents on links.prompt_event_id = prompt_intents.prompt_event_id
-    left join taxonomy on actions.event_intent = taxonomy.intent_name
+    left join retractions on actions.interaction_id = retractions.interaction_id
 ),
 
 final as (
     select
         *,
-        coalesce(action_type = 'feedback_given', false) as is_feedback,
-        coalesce(feedback_type = 'rating' and rating_value is not null, false) as is_rating,
-        coalesce(feedback_type = 'thumbs' and is_thumbs_up is not null, false) as is_thumb,
+        coalesce(action_type = 'feedback_given' and not is_retracted, false) as is_feedback,
+        coalesce(feedback_type = 'rating' and rating_value is not null and not is_retracted, false)
+            as is_rating,
+        coalesce(feedback_type = 'thumbs' and is_thumbs_up is not null and not is_retracted, false)
+            as is_thumb,
+        coalesce(action_type = 'feedback_retracted', false) as is_retraction,
         coalesce(action_type = 'regenerated', false) as is_regeneration,
         coalesce(action_type = 'copied_response', false) as is_copy,
         coalesce(action_type = 'shared', false) as is_share,
-        coalesce(action_type = 'reported', false) as is_report
+        coalesce(action_type = 'reported', false) as is_report,
+        coalesce(action_type = 'accepted', false) as is_acceptance,
+        coalesce(action_type = 'rejected', false) as is_rejection,
+        coalesce(action_type = 'edited', false) as is_edit,
+        coalesce(action_type = 'clicked_through', false) as is_click_through
     from attributed
 )
 

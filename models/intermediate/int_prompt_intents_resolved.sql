@@ -1,16 +1,19 @@
 {#
     The intent of every prompt, by the precedence in docs/definitions.md:
-    the prompt event's own label, then the label of the earliest response of
-    its turn that carries one, else `unclassified`. Only names in the intent
-    taxonomy seed count.
+    the prompt event's own label, then the latest valid classification of its
+    interaction (v0.3), then the earliest valid label on a response of its
+    turn, else `unclassified`. Only names in the intent taxonomy count.
 #}
 with prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
 ),
 
 taxonomy as (
-    select distinct lower(trim(intent_name)) as intent_name
-    from {{ ref('ai_intent_taxonomy') }}
+    {{ ai_product_analytics.taxonomy_names() }}
+),
+
+classifications as (
+    select * from {{ ref('int_interaction_classifications_latest') }}
 ),
 
 links as (
@@ -22,44 +25,55 @@ responses as (
     select * from {{ ref('int_responses_priced') }}
 ),
 
-valid_response_intents as (
+response_labels as (
     select
         links.prompt_event_id,
-        responses.event_intent as intent,
-        row_number() over (
-            partition by links.prompt_event_id
-            order by responses.event_at, responses.event_id
-        ) as response_rank
+        responses.event_id,
+        responses.event_at,
+        {{ ai_product_analytics.first_valid_intent('responses') }} as intent
     from links
     inner join responses on links.event_id = responses.event_id
-    inner join taxonomy on responses.event_intent = taxonomy.intent_name
     where links.prompt_event_id is not null
 ),
 
 first_response_intents as (
     select prompt_event_id, intent
-    from valid_response_intents
-    where response_rank = 1
+    from response_labels
+    where intent is not null
+    qualify row_number() over (
+        partition by prompt_event_id
+        order by event_at, event_id
+    ) = 1
+),
+
+prompt_labels as (
+    select
+        event_id,
+        interaction_id,
+        {{ ai_product_analytics.first_valid_intent('prompts') }} as intent
+    from prompts
 ),
 
 final as (
     select
-        prompts.event_id as prompt_event_id,
+        prompt_labels.event_id as prompt_event_id,
         case
-            when event_taxonomy.intent_name is not null then prompts.event_intent
+            when prompt_labels.intent is not null then prompt_labels.intent
+            when classifications.intent is not null then classifications.intent
             when first_response_intents.intent is not null then first_response_intents.intent
             else 'unclassified'
         end as intent,
         case
-            when event_taxonomy.intent_name is not null then 'event'
+            when prompt_labels.intent is not null then 'event'
+            when classifications.intent is not null then 'interaction_classified'
             when first_response_intents.intent is not null then 'response'
             else 'unclassified'
         end as intent_source
-    from prompts
-    left join taxonomy as event_taxonomy
-        on prompts.event_intent = event_taxonomy.intent_name
+    from prompt_labels
+    left join classifications
+        on prompt_labels.interaction_id = classifications.interaction_id
     left join first_response_intents
-        on prompts.event_id = first_response_intents.prompt_event_id
+        on prompt_labels.event_id = first_response_intents.prompt_event_id
 )
 
 select * from final

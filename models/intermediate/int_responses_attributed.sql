@@ -16,19 +16,22 @@ prompt_intents as (
 ),
 
 taxonomy as (
-    select distinct lower(trim(intent_name)) as intent_name
-    from {{ ref('ai_intent_taxonomy') }}
+    {{ ai_product_analytics.taxonomy_names() }}
 ),
 
 final as (
     select
         responses.*,
         links.prompt_event_id,
-        coalesce(prompt_intents.intent, taxonomy.intent_name, 'unknown') as intent
+        links.link_method,
+        coalesce(
+            prompt_intents.intent,
+            {{ ai_product_analytics.first_valid_intent('responses') }},
+            'unknown'
+        ) as intent
     from responses
     left join links on responses.event_id = links.event_id
     left join prompt_intents on links.prompt_event_id = prompt_intents.prompt_event_id
-    left join taxonomy on responses.event_intent = taxonomy.intent_name
 )
 
 select * from final

@@ -1,10 +1,27 @@
 {#
-    Every response (see docs/definitions.md), with its cost: the reported cost
-    when the event has one, else derived from the model price seed when the
-    model and both token counts are known.
+    Every response, of both spec generations: v0.1 rows of
+    `ai_llm_response_received` (those without an interaction id; v0.3 rows
+    there are model calls, never responses) and v0.3 `ai_response_received`
+    rows with their totals. Cost is the reported cost, else derived from the
+    model price seed when the model and both token counts are known.
 #}
+{%- set shared_columns = [
+    'event_id', 'anonymous_id', 'user_id', 'user_key', 'channel', 'library_name',
+    'library_version', 'session_id', 'is_session_start', 'spec_version', 'event_at',
+    'sent_at', 'received_at', 'loaded_at', 'conversation_id', 'interaction_id',
+    'event_classified_intent', 'event_intent', 'response_status', 'error_type',
+    'finish_reason', 'model_used', 'provider', 'latency_ms', 'prompt_tokens',
+    'completion_tokens', 'total_tokens', 'cached_input_tokens', 'reasoning_tokens',
+    'reported_cost_usd', 'response_length_chars', 'has_response_text'
+] -%}
+
 with llm_responses as (
     select * from {{ ref('stg_rudderstack__llm_responses') }}
+    where not is_model_call
+),
+
+interaction_responses as (
+    select * from {{ ref('stg_rudderstack__interaction_responses') }}
 ),
 
 prices as (
@@ -13,22 +30,43 @@ prices as (
 
 responses as (
     select
+        {{ shared_columns | join(', ') }},
+        cast(null as double precision) as time_to_first_token_ms,
+        cast(null as {{ dbt.type_bigint() }}) as llm_call_count,
+        cast(null as {{ dbt.type_bigint() }}) as tool_call_count,
+        cast(null as {{ dbt.type_string() }}) as outcome,
+        cast(null as {{ dbt.type_string() }}) as usage_breakdown,
+        'ai_llm_response_received' as source_table
+    from llm_responses
+    union all
+    select
+        {{ shared_columns | join(', ') }},
+        time_to_first_token_ms,
+        llm_call_count,
+        tool_call_count,
+        outcome,
+        usage_breakdown,
+        'ai_response_received' as source_table
+    from interaction_responses
+),
+
+dated as (
+    select
         *,
         cast(event_at as date) as date_day
-    from llm_responses
-    where not is_model_call
+    from responses
 ),
 
 priced as (
     select
-        responses.*,
+        dated.*,
         prices.input_usd_per_1m,
         prices.output_usd_per_1m
-    from responses
+    from dated
     left join prices
-        on responses.model_used = lower(trim(prices.model))
-        and responses.date_day >= prices.valid_from
-        and (prices.valid_to is null or responses.date_day < prices.valid_to)
+        on dated.model_used = lower(trim(prices.model))
+        and dated.date_day >= prices.valid_from
+        and (prices.valid_to is null or dated.date_day < prices.valid_to)
 ),
 
 final as (

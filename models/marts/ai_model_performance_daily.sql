@@ -10,13 +10,19 @@ final as (
         count(*) as responses,
         count(case when response_status = 'error' then 1 end) as errors,
         count(case when response_status = 'timeout' then 1 end) as timeouts,
+        count(case when response_status = 'incomplete' then 1 end) as incompletes,
+        count(case when response_status = 'cancelled' then 1 end) as cancellations,
+        count(case when response_status = 'paused' then 1 end) as pauses,
         100.0 * count(case when response_status = 'error' then 1 end) / count(*) as error_rate,
         100.0 * count(case when response_status in ('error', 'timeout') then 1 end) / count(*)
             as failure_rate,
         avg(case when latency_ms >= 0 then latency_ms end) as avg_latency_ms,
         percentile_cont(0.95) within group (
             order by case when latency_ms >= 0 then latency_ms end
-        ) as p95_latency_ms
+        ) as p95_latency_ms,
+        percentile_cont(0.95) within group (
+            order by case when time_to_first_token_ms >= 0 then time_to_first_token_ms end
+        ) as p95_time_to_first_token_ms
     from responses
     where date_day is not null
     group by date_day, coalesce(model_used, 'unknown')

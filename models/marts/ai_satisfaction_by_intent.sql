@@ -17,7 +17,12 @@ final as (
         count(case when is_regeneration then 1 end) as regenerations,
         count(case when is_copy then 1 end) as copies,
         count(case when is_share then 1 end) as shares,
-        count(case when is_report then 1 end) as reports
+        count(case when is_report then 1 end) as reports,
+        count(case when is_retraction then 1 end) as retractions,
+        count(case when is_acceptance then 1 end) as acceptances,
+        count(case when is_rejection then 1 end) as rejections,
+        count(case when is_edit then 1 end) as edits,
+        count(case when is_click_through then 1 end) as click_throughs
     from actions
     group by intent
 )

@@ -74,7 +74,9 @@ response_totals as (
         count(case when response_status = 'error' then 1 end) as errors,
         count(case when response_status = 'timeout' then 1 end) as timeouts,
         cast(sum(total_tokens) as {{ dbt.type_bigint() }}) as total_tokens,
-        sum(cost_usd) as total_cost_usd
+        sum(cost_usd) as total_cost_usd,
+        cast(sum(llm_call_count) as {{ dbt.type_bigint() }}) as llm_calls,
+        cast(sum(tool_call_count) as {{ dbt.type_bigint() }}) as tool_calls
     from responses
     where conversation_id is not null
     group by conversation_id
@@ -105,6 +107,8 @@ final as (
         coalesce(response_totals.timeouts, 0) as timeouts,
         response_totals.total_tokens,
         response_totals.total_cost_usd,
+        response_totals.llm_calls,
+        response_totals.tool_calls,
         coalesce(action_totals.actions, 0) as actions,
         coalesce(action_totals.feedback_events, 0) as feedback_events,
         {{ dbt.datediff('event_spans.started_at', 'event_spans.ended_at', 'second') }} as duration_seconds,

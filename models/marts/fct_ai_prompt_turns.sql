@@ -21,6 +21,10 @@ actions as (
     where prompt_event_id is not null
 ),
 
+classifications as (
+    select * from {{ ref('int_interaction_classifications_latest') }}
+),
+
 answers as (
     select *
     from responses
@@ -38,6 +42,8 @@ response_totals as (
         cast(sum(completion_tokens) as {{ dbt.type_bigint() }}) as completion_tokens,
         cast(sum(total_tokens) as {{ dbt.type_bigint() }}) as total_tokens,
         sum(cost_usd) as cost_usd,
+        cast(sum(llm_call_count) as {{ dbt.type_bigint() }}) as llm_calls,
+        cast(sum(tool_call_count) as {{ dbt.type_bigint() }}) as tool_calls,
         max(case when is_cost_derived then 1 else 0 end) = 1 as has_derived_cost
     from responses
     group by prompt_event_id
@@ -55,7 +61,12 @@ action_totals as (
         count(case when is_regeneration then 1 end) as regenerations,
         count(case when is_copy then 1 end) as copies,
         count(case when is_share then 1 end) as shares,
-        count(case when is_report then 1 end) as reports
+        count(case when is_report then 1 end) as reports,
+        count(case when is_acceptance then 1 end) as acceptances,
+        count(case when is_rejection then 1 end) as rejections,
+        count(case when is_edit then 1 end) as edits,
+        count(case when is_click_through then 1 end) as click_throughs,
+        count(case when is_retraction then 1 end) as retractions
     from actions
     group by prompt_event_id
 ),
@@ -79,15 +90,19 @@ final as (
         prompts.spec_version,
         answers.response_status,
         answers.model_used,
+        coalesce(classifications.outcome, answers.outcome) as outcome,
         -- measures
         prompts.prompt_length_chars,
         answers.latency_ms,
+        answers.time_to_first_token_ms,
         coalesce(response_totals.responses, 0) as responses,
         response_totals.prompt_tokens,
         response_totals.completion_tokens,
         response_totals.total_tokens,
         response_totals.cost_usd,
         coalesce(response_totals.has_derived_cost, false) as has_derived_cost,
+        response_totals.llm_calls,
+        response_totals.tool_calls,
         coalesce(action_totals.actions, 0) as actions,
         coalesce(action_totals.feedback_events, 0) as feedback_events,
         coalesce(action_totals.rating_count, 0) as rating_count,
@@ -98,6 +113,11 @@ final as (
         coalesce(action_totals.copies, 0) as copies,
         coalesce(action_totals.shares, 0) as shares,
         coalesce(action_totals.reports, 0) as reports,
+        coalesce(action_totals.acceptances, 0) as acceptances,
+        coalesce(action_totals.rejections, 0) as rejections,
+        coalesce(action_totals.edits, 0) as edits,
+        coalesce(action_totals.click_throughs, 0) as click_throughs,
+        coalesce(action_totals.retractions, 0) as retractions,
         -- flags
         (answers.event_id is not null) as has_response,
         coalesce(answers.response_status = 'error', false) as is_error,
@@ -118,6 +138,7 @@ final as (
     left join answers on prompts.event_id = answers.prompt_event_id
     left join response_totals on prompts.event_id = response_totals.prompt_event_id
     left join action_totals on prompts.event_id = action_totals.prompt_event_id
+    left join classifications on prompts.interaction_id = classifications.interaction_id
 )
 
 select * from final

@@ -26,10 +26,7 @@ renamed as (
         {{ ai_product_analytics.standard_event_columns(columns) }},
         {{ ai_product_analytics.staged_column(columns, 'conversation_id', 'text') }} as conversation_id,
         {{ ai_product_analytics.staged_column(columns, 'interaction_id', 'text') }} as interaction_id,
-        coalesce(
-            {{ ai_product_analytics.staged_column(columns, 'classified_intent', 'enum') }},
-            {{ ai_product_analytics.staged_column(columns, 'intent', 'enum') }}
-        ) as event_intent,
+        {{ ai_product_analytics.event_intent_columns(columns) }},
         {{ ai_product_analytics.staged_column(columns, 'response_status', 'enum') }} as response_status,
         {{ ai_product_analytics.staged_column(columns, 'error_type', 'text') }} as error_type,
         {{ ai_product_analytics.staged_column(columns, 'finish_reason', 'enum') }} as finish_reason,

@@ -14,11 +14,10 @@ renamed as (
         {{ ai_product_analytics.standard_event_columns(columns) }},
         {{ ai_product_analytics.staged_column(columns, 'conversation_id', 'text') }} as conversation_id,
         {{ ai_product_analytics.staged_column(columns, 'interaction_id', 'text') }} as interaction_id,
-        coalesce(
-            {{ ai_product_analytics.staged_column(columns, 'classified_intent', 'enum') }},
-            {{ ai_product_analytics.staged_column(columns, 'intent', 'enum') }}
-        ) as event_intent,
+        {{ ai_product_analytics.event_intent_columns(columns) }},
+        {{ ai_product_analytics.v03_scope_columns(columns) }},
         {{ ai_product_analytics.staged_column(columns, 'input_method', 'enum') }} as input_method,
+        {{ ai_product_analytics.staged_column(columns, 'parent_interaction_id', 'text') }} as parent_interaction_id,
         {{ ai_product_analytics.staged_column(columns, 'prompt_number', 'bigint', 'discarded.discarded_prompt_number') }} as prompt_number,
         {{ ai_product_analytics.staged_column(columns, 'attachment_count', 'bigint', 'discarded.discarded_attachment_count') }} as attachment_count,
         {{ ai_product_analytics.text_measures(columns, 'prompt_text', 'prompt') }}

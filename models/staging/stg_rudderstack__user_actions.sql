@@ -14,10 +14,8 @@ renamed as (
         {{ ai_product_analytics.standard_event_columns(columns) }},
         {{ ai_product_analytics.staged_column(columns, 'conversation_id', 'text') }} as conversation_id,
         {{ ai_product_analytics.staged_column(columns, 'interaction_id', 'text') }} as interaction_id,
-        coalesce(
-            {{ ai_product_analytics.staged_column(columns, 'classified_intent', 'enum') }},
-            {{ ai_product_analytics.staged_column(columns, 'intent', 'enum') }}
-        ) as event_intent,
+        {{ ai_product_analytics.event_intent_columns(columns) }},
+        {{ ai_product_analytics.v03_scope_columns(columns) }},
         {{ ai_product_analytics.staged_column(columns, 'action_type', 'enum') }} as action_type,
         {{ ai_product_analytics.staged_column(columns, 'action_details_feedback_type', 'enum') }} as feedback_type,
         -- The value as text, whatever type the loader fixed for the column, with
