@@ -21,6 +21,7 @@ class Build:
     """One generated data set, built by dbt."""
 
     seed: int
+    spec: str
     database: Path
     work_dir: Path
     raw: dict[str, pd.DataFrame]
@@ -33,7 +34,7 @@ def _build(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Build:
     raw = generate(events=EVENTS, seed=seed)
     write_duckdb(raw, database)
     run_dbt(database, work_dir)
-    return Build(seed, database, work_dir, raw, read_marts(database))
+    return Build(seed, "v0.1", database, work_dir, raw, read_marts(database))
 
 
 @pytest.fixture(scope="session", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])

@@ -32,7 +32,12 @@ MARTS = [
     "ai_intent_transitions",
     "fct_ai_sessions",
     "ai_retention_weekly",
+    "ai_outcomes_daily",
+    "ai_model_calls_daily",
+    "ai_evaluation_scores",
 ]
+# Marts that only spec v0.3 events fill.
+V03_MARTS = {"ai_outcomes_daily", "ai_model_calls_daily", "ai_evaluation_scores"}
 RAW_SCHEMA = "rudderstack"
 
 
@@ -105,6 +110,19 @@ def read_relation(database: Path, name: str, schema: str = "main") -> pd.DataFra
 def read_marts(database: Path) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(database)) as connection:
         return {name: connection.sql(f'select * from main."{name}"').df() for name in MARTS}
+
+
+def read_raw_tables(database: Path, schema: str = RAW_SCHEMA) -> dict[str, pd.DataFrame]:
+    """Every raw table of the source schema, as the warehouse holds it."""
+    with duckdb.connect(str(database)) as connection:
+        names = [
+            row[0]
+            for row in connection.sql(
+                "select table_name from information_schema.tables "
+                f"where table_schema = '{schema}' and table_catalog = current_database()"
+            ).fetchall()
+        ]
+        return {name: connection.sql(f'select * from "{schema}"."{name}"').df() for name in names}
 
 
 def built_relations(database: Path) -> list[tuple[str, str]]:

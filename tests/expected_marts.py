@@ -19,13 +19,37 @@ Output contract of :func:`expected_marts` (one DataFrame per mart):
   denominator, the answer's missing latency);
 - text is ``object`` dtype with ``None`` for NULL.
 
-Scope: spec v0.1. The batch classifier and the v0.3 tables do not exist yet,
-so a prompt's intent resolves from steps 1 (``event``), 3 (``response``) and
-6 (``unclassified``) of the precedence.
+Scope: spec v0.1 and v0.3, alone or mixed in the same tables. The batch
+classifier does not exist yet, so a prompt's intent resolves from steps 1
+(``event``), 2 (``interaction_classified``), 3 (``response``) and 6
+(``unclassified``) of the precedence.
+
+Where docs/definitions.md is silent, the oracle decides as follows (each
+choice is repeated where it is coded):
+
+- interaction ids are trimmed text, blank is NULL (like conversation ids),
+  compared exactly;
+- "latest" / "earliest" by `event_at` put a NULL `event_at` last both ways
+  (SQL `nulls last`): such a row is chosen only when no row has a time;
+- a response or action matched on its interaction id needs no conversation
+  and no time order; the matched prompt may have a NULL `event_at`;
+- v0.1 responses read `time_to_first_token_ms`, `outcome`, `llm_call_count`
+  and `tool_call_count` by the same names as v0.3 ones (all-NULL in practice);
+- an outcome is any non-NULL `lower(trim(outcome))`; a value outside the five
+  counts in `turns_with_outcome` but in none of the per-value columns;
+- model calls: cost is `cost_usd` as sent (no price derivation); a v0.3
+  response without an interaction id has no model-call rows, so its
+  `usage_breakdown` counts; a breakdown that is not a JSON array of objects
+  yields no entries; a missing `call_count`/`error_count` counts 0;
+- evaluation scores: `evaluation_name`, `evaluator` and `score_label` are
+  enum-like (lowercased and trimmed, blank is NULL; a missing name or
+  evaluator is the grain value `unknown`); `sampled` filters nothing; the interaction's prompt is
+  the latest prompt with that interaction id.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -37,14 +61,32 @@ from pandas.api.typing import DataFrameGroupBy
 
 PROMPTS = "ai_user_prompt_created"
 RESPONSES = "ai_llm_response_received"
+RESPONSES_V03 = "ai_response_received"
 ACTIONS = "ai_user_action"
+CLASSIFIED = "ai_interaction_classified"
+SCORED = "ai_interaction_scored"
 DISCARDS = "rudder_discards"
+
+OUTCOMES = ("resolved", "partial", "unresolved", "escalated", "unclear")
+# Action types counted in their own columns: (action_type, column).
+ACTION_COUNTS = (
+    ("regenerated", "regenerations"),
+    ("copied_response", "copies"),
+    ("shared", "shares"),
+    ("reported", "reports"),
+    ("accepted", "acceptances"),
+    ("rejected", "rejections"),
+    ("edited", "edits"),
+    ("clicked_through", "click_throughs"),
+    ("feedback_retracted", "retractions"),
+)
 
 THUMBS_UP = frozenset({"true", "up", "1", "yes"})
 THUMBS_DOWN = frozenset({"false", "down", "0", "no"})
 # What "reads as a number" means for a feedback value: a plain decimal
 # literal (optionally signed, optionally with an exponent). `nan`/`inf` are
 # not ratings.
+_SNAPSHOT = re.compile(r"\d{4}-?\d{2}-?\d{2}")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 # Column kinds used to give every mart the same dtypes whatever the data.
@@ -75,6 +117,16 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "copies": INT,
         "shares": INT,
         "reports": INT,
+        "interaction_id": TEXT,
+        "time_to_first_token_ms": FLOAT,
+        "outcome": TEXT,
+        "llm_calls": FLOAT,
+        "tool_calls": FLOAT,
+        "acceptances": INT,
+        "rejections": INT,
+        "edits": INT,
+        "click_throughs": INT,
+        "retractions": INT,
     },
     "fct_ai_conversations": {
         "conversation_id": TEXT,
@@ -115,6 +167,8 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "p50_latency_ms": FLOAT,
         "p95_latency_ms": FLOAT,
         "p99_latency_ms": FLOAT,
+        "p50_time_to_first_token_ms": FLOAT,
+        "p95_time_to_first_token_ms": FLOAT,
     },
     "ai_model_performance_daily": {
         "date_day": DAY,
@@ -124,6 +178,10 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "timeouts": INT,
         "error_rate": FLOAT,
         "p95_latency_ms": FLOAT,
+        "incompletes": INT,
+        "cancellations": INT,
+        "pauses": INT,
+        "p95_time_to_first_token_ms": FLOAT,
     },
     "ai_cost_daily": {
         "date_day": DAY,
@@ -144,6 +202,11 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "thumbs": INT,
         "thumbs_up_rate": FLOAT,
         "regenerations": INT,
+        "retractions": INT,
+        "acceptances": INT,
+        "rejections": INT,
+        "edits": INT,
+        "click_throughs": INT,
     },
     "ai_intent_transitions": {
         "from_intent": TEXT,
@@ -165,6 +228,40 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "active_users": INT,
         "retention_pct": FLOAT,
     },
+    "ai_outcomes_daily": {
+        "date_day": DAY,
+        "intent": TEXT,
+        "turns_with_outcome": INT,
+        "resolved": INT,
+        "partial": INT,
+        "unresolved": INT,
+        "escalated": INT,
+        "unclear": INT,
+        "resolution_rate": FLOAT,
+    },
+    "ai_model_calls_daily": {
+        "date_day": DAY,
+        "model_used": TEXT,
+        "calls": INT,
+        "errors": INT,
+        "prompt_tokens": FLOAT,
+        "completion_tokens": FLOAT,
+        "total_tokens": FLOAT,
+        "cost_usd": FLOAT,
+        "calls_from_events": INT,
+        "calls_from_breakdown": INT,
+    },
+    "ai_evaluation_scores": {
+        "intent": TEXT,
+        "evaluation_name": TEXT,
+        "evaluator": TEXT,
+        "scores": INT,
+        "numeric_scores": INT,
+        "avg_score": FLOAT,
+        "min_score": FLOAT,
+        "max_score": FLOAT,
+        "labelled_scores": INT,
+    },
 }
 
 MART_GRAINS: dict[str, list[str]] = {
@@ -180,6 +277,9 @@ MART_GRAINS: dict[str, list[str]] = {
     "ai_intent_transitions": ["from_intent", "to_intent"],
     "fct_ai_sessions": ["user_key", "session_id"],
     "ai_retention_weekly": ["cohort_week", "weeks_since_first"],
+    "ai_outcomes_daily": ["date_day", "intent"],
+    "ai_model_calls_daily": ["date_day", "model_used"],
+    "ai_evaluation_scores": ["intent", "evaluation_name", "evaluator"],
 }
 
 
@@ -385,6 +485,11 @@ def _valid_label(frame: pd.DataFrame, taxonomy: set[str]) -> pd.Series:
     return label.astype(object).where(label.notna(), None)
 
 
+def _none(series: pd.Series) -> pd.Series:
+    """object dtype with None for NULL (what `map` and `where` leave as NaN)."""
+    return series.astype(object).where(series.notna(), None)
+
+
 def _common(frame: pd.DataFrame, taxonomy: set[str]) -> pd.DataFrame:
     """Columns every staged event has."""
     user_id = _trimmed(_col(frame, "user_id"))
@@ -397,6 +502,8 @@ def _common(frame: pd.DataFrame, taxonomy: set[str]) -> pd.DataFrame:
             "date_day": event_at.dt.floor("D"),
             "user_key": user_id.where(user_present, _trimmed(_col(frame, "anonymous_id"))),
             "conversation_id": _trimmed(_col(frame, "conversation_id")),
+            # Not an enum: trimmed text, blank is NULL, like conversation ids.
+            "interaction_id": _trimmed(_col(frame, "interaction_id")),
             "session_id": _trimmed(_col(frame, "context_session_id")),
             "own_intent": _valid_label(frame, taxonomy),
         },
@@ -411,35 +518,167 @@ def _stage_prompts(raw: dict[str, pd.DataFrame], taxonomy: set[str]) -> pd.DataF
     return staged.reset_index(drop=True)
 
 
+# Where each generation of response keeps its tokens, cost and model.
+_V01_TOTALS = {
+    "prompt_tokens": "token_count_prompt_tokens",
+    "completion_tokens": "token_count_completion_tokens",
+    "total_tokens": "token_count_total_tokens",
+    "event_cost_usd": "cost",
+    "model_used": "model_used",
+}
+_V03_TOTALS = {
+    "prompt_tokens": "total_input_tokens",
+    "completion_tokens": "total_output_tokens",
+    "total_tokens": "total_tokens",
+    "event_cost_usd": "total_cost_usd",
+    "model_used": "primary_model",
+}
+
+
+def _response_rows(
+    frame: pd.DataFrame, taxonomy: set[str], totals: dict[str, str], is_v03: bool
+) -> pd.DataFrame:
+    """Staged responses of one table. Columns other than tokens, cost and
+    model have the same name in both generations (a v0.1 row simply lacks
+    the v0.3 ones)."""
+    staged = _common(frame, taxonomy)
+    staged["is_v03"] = pd.Series(is_v03, index=staged.index, dtype=bool)
+    staged["response_status"] = _enum(_col(frame, "response_status"))
+    staged["latency_ms"] = _number(_col(frame, "latency_ms"))
+    staged["time_to_first_token_ms"] = _number(_col(frame, "time_to_first_token_ms"))
+    staged["prompt_tokens"] = _number(_col(frame, totals["prompt_tokens"]))
+    staged["completion_tokens"] = _number(_col(frame, totals["completion_tokens"]))
+    staged["total_tokens"] = _number(_col(frame, totals["total_tokens"])).fillna(
+        staged["prompt_tokens"] + staged["completion_tokens"]
+    )
+    staged["model_used"] = _enum(_col(frame, totals["model_used"]))
+    staged["event_cost_usd"] = _number(_col(frame, totals["event_cost_usd"]))
+    staged["outcome"] = _enum(_col(frame, "outcome"))
+    staged["llm_call_count"] = _number(_col(frame, "llm_call_count"))
+    staged["tool_call_count"] = _number(_col(frame, "tool_call_count"))
+    # Only read for v0.3 rows (see `_breakdown_calls`).
+    staged["usage_breakdown"] = _col(frame, "usage_breakdown").astype(object)
+    return staged
+
+
 def _stage_responses(
     raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
 ) -> pd.DataFrame:
-    frame = _read(raw, RESPONSES)
+    v01 = _read(raw, RESPONSES)
     # v0.3 per-call rows carry an interaction_id: a breakdown, not a response.
-    frame = frame[_trimmed(_col(frame, "interaction_id")).isna()]
-    staged = _common(frame, taxonomy)
-    staged["response_status"] = _enum(_col(frame, "response_status"))
-    staged["latency_ms"] = _number(_col(frame, "latency_ms"))
-    staged["prompt_tokens"] = _number(_col(frame, "token_count_prompt_tokens"))
-    staged["completion_tokens"] = _number(_col(frame, "token_count_completion_tokens"))
-    staged["total_tokens"] = _number(_col(frame, "token_count_total_tokens")).fillna(
-        staged["prompt_tokens"] + staged["completion_tokens"]
+    v01 = v01[_trimmed(_col(v01, "interaction_id")).isna()]
+    v03 = _read(raw, RESPONSES_V03)
+    staged = pd.concat(
+        [
+            _response_rows(v01, taxonomy, _V01_TOTALS, is_v03=False),
+            _response_rows(v03, taxonomy, _V03_TOTALS, is_v03=True),
+        ],
+        ignore_index=True,
     )
-    staged["model_used"] = _enum(_col(frame, "model_used"))
-    staged["event_cost_usd"] = _number(_col(frame, "cost"))
-    staged = staged.reset_index(drop=True)
     derived = _derived_cost(staged, prices)
     staged["is_cost_derived"] = staged["event_cost_usd"].isna() & derived.notna()
     staged["cost_usd"] = staged["event_cost_usd"].fillna(derived)
     return staged
 
 
+def _stage_model_calls(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """v0.3 model calls: rows of `ai_llm_response_received` with an
+    `interaction_id`, one call each, on the call's own UTC day."""
+    frame = _read(raw, RESPONSES)
+    frame = frame[_trimmed(_col(frame, "interaction_id")).notna()]
+    event_at = _utc(_col(frame, "timestamp"))
+    input_tokens = _number(_col(frame, "input_tokens"))
+    output_tokens = _number(_col(frame, "output_tokens"))
+    calls = pd.DataFrame(
+        {
+            "interaction_id": _trimmed(_col(frame, "interaction_id")),
+            "date_day": event_at.dt.floor("D"),
+            "model_used": _enum(_col(frame, "model")),
+            "calls": 1,
+            "errors": _trimmed(_col(frame, "error_type")).notna().astype("int64"),
+            "prompt_tokens": input_tokens,
+            "completion_tokens": output_tokens,
+            "total_tokens": _number(_col(frame, "total_tokens")).fillna(
+                input_tokens + output_tokens
+            ),
+            # As sent: the oracle derives no price for a single call.
+            "cost_usd": _number(_col(frame, "cost_usd")),
+            "from_breakdown": False,
+        },
+        index=frame.index,
+    )
+    return calls.reset_index(drop=True)
+
+
+def _breakdown_entries(value: object) -> list[dict[str, object]]:
+    """The objects of a `usage_breakdown` JSON array. NULL, malformed JSON,
+    or JSON that is not an array (a lone object included) has none; array
+    elements that are not objects are skipped."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return []
+    else:
+        parsed = value
+    if not isinstance(parsed, list):
+        return []
+    return [entry for entry in parsed if isinstance(entry, dict)]
+
+
+def _entry_number(entry: dict[str, object], key: str) -> float:
+    """A breakdown field that reads as a number (JSON number or numeric
+    text; booleans are not numbers), else NaN."""
+    text = _value_text(entry.get(key))
+    if text is None or not _NUMBER.fullmatch(text.strip(" ")):
+        return np.nan
+    return float(text)
+
+
+def _entry_model(entry: dict[str, object]) -> str | None:
+    text = _value_text(entry.get("model"))
+    return None if text is None else (text.strip(" ").lower() or None)
+
+
+def _breakdown_calls(responses: pd.DataFrame, model_calls: pd.DataFrame) -> pd.DataFrame:
+    """Calls from the `usage_breakdown` of v0.3 responses whose interaction
+    has no model-call rows (a response without an interaction id has none),
+    on the response's day. A missing `call_count` / `error_count` is 0; total
+    tokens are input + output; cost is `cost_usd` or NULL."""
+    called = set(model_calls["interaction_id"])
+    owners = responses[responses["is_v03"] & ~responses["interaction_id"].isin(called)]
+    rows = []
+    for date_day, breakdown in zip(owners["date_day"], owners["usage_breakdown"], strict=True):
+        for entry in _breakdown_entries(breakdown):
+            input_tokens = _entry_number(entry, "input_tokens")
+            output_tokens = _entry_number(entry, "output_tokens")
+            calls = _entry_number(entry, "call_count")
+            errors = _entry_number(entry, "error_count")
+            rows.append(
+                {
+                    "date_day": date_day,
+                    "model_used": _entry_model(entry),
+                    "calls": 0 if math.isnan(calls) else calls,
+                    "errors": 0 if math.isnan(errors) else errors,
+                    "prompt_tokens": input_tokens,
+                    "completion_tokens": output_tokens,
+                    "total_tokens": input_tokens + output_tokens,
+                    "cost_usd": _entry_number(entry, "cost_usd"),
+                    "from_breakdown": True,
+                }
+            )
+    columns = [c for c in model_calls.columns if c != "interaction_id"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _derived_cost(responses: pd.DataFrame, prices: pd.DataFrame) -> pd.Series:
     """Cost from the price seed for responses with tokens and model.
 
     The price row is the model's row valid on the response's UTC day
-    (`valid_from <= date_day < valid_to`, open when `valid_to` is empty).
-    Should rows overlap, the one with the latest `valid_from` wins.
+    (`valid_from <= date_day < valid_to`, open when `valid_to` is empty). A
+    price also applies to dated snapshots of its model (`<model>-YYYY-MM-DD`,
+    `<model>-YYYYMMDD`); the exact name wins over a snapshot match, a longer
+    model name over a shorter one, and a later `valid_from` over an earlier.
     """
     result = pd.Series(np.nan, index=responses.index, dtype="float64")
     if responses.empty or prices.empty:
@@ -460,11 +699,23 @@ def _derived_cost(responses: pd.DataFrame, prices: pd.DataFrame) -> pd.Series:
         & responses["completion_tokens"].notna()
         & responses["date_day"].notna()
     ]
-    candidates = needs.reset_index(names="_row").merge(table, on="model_used")
-    valid = (candidates["valid_from"] <= candidates["date_day"]) & (
-        candidates["valid_to"].isna() | (candidates["date_day"] < candidates["valid_to"])
+    table = table.rename(columns={"model_used": "price_model"})
+    candidates = needs.reset_index(names="_row").merge(table, how="cross")
+    exact = candidates["model_used"] == candidates["price_model"]
+    snapshot = [
+        used.startswith(model + "-") and bool(_SNAPSHOT.fullmatch(used[len(model) + 1 :]))
+        for used, model in zip(candidates["model_used"], candidates["price_model"], strict=True)
+    ]
+    valid = (
+        (exact | pd.Series(snapshot, index=candidates.index, dtype=bool))
+        & (candidates["valid_from"] <= candidates["date_day"])
+        & (candidates["valid_to"].isna() | (candidates["date_day"] < candidates["valid_to"]))
     )
-    candidates = candidates[valid].sort_values(["_row", "valid_from"])
+    candidates = candidates[valid].assign(
+        _exact=exact[valid].astype(int), _length=candidates.loc[valid, "price_model"].str.len()
+    )
+    # Preference: the exact name, then the longest name, then the latest price.
+    candidates = candidates.sort_values(["_row", "_exact", "_length", "valid_from"])
     chosen = candidates.drop_duplicates("_row", keep="last").set_index("_row")
     cost = (
         chosen["prompt_tokens"] * chosen["input_usd_per_1m"] / 1e6
@@ -492,11 +743,24 @@ def _stage_actions(raw: dict[str, pd.DataFrame], taxonomy: set[str]) -> pd.DataF
     staged["feedback_type"] = _enum(_col(frame, "action_details_feedback_type"))
     values = _text(_col(frame, "action_details_feedback_value"))
     readings = [_feedback_reading(v) for v in values]
-    is_feedback = staged["action_type"] == "feedback_given"
+    # Retraction (v0.3): a feedback_retracted of the same interaction at or
+    # after the feedback clears it; no interaction id, no retraction.
+    interaction = staged["interaction_id"]
+    retractions = staged[(staged["action_type"] == "feedback_retracted") & interaction.notna()]
+    retracted_at = retractions.groupby("interaction_id")["event_at"].max().to_dict()
+    last_retraction = pd.Series(
+        [retracted_at.get(i, pd.NaT) for i in interaction],
+        index=staged.index,
+        dtype="datetime64[us]",
+    )
+    given = staged["action_type"] == "feedback_given"
+    is_retracted = given & interaction.notna() & (last_retraction >= staged["event_at"])
+    is_feedback = given & ~is_retracted
     rating = pd.Series([r for r, _ in readings], index=frame.index, dtype="float64")
     thumb = pd.Series([t for _, t in readings], index=frame.index, dtype=object)
     is_rating = is_feedback & (staged["feedback_type"] == "rating") & rating.notna()
     is_thumb = is_feedback & (staged["feedback_type"] == "thumbs") & thumb.notna()
+    staged["is_retracted"] = is_retracted
     staged["is_feedback"] = is_feedback
     staged["rating"] = rating.where(is_rating)
     staged["is_thumb_up"] = is_thumb & (thumb == True)  # noqa: E712 (object column)
@@ -505,15 +769,67 @@ def _stage_actions(raw: dict[str, pd.DataFrame], taxonomy: set[str]) -> pd.DataF
     return staged.reset_index(drop=True)
 
 
+def _stage_classifications(raw: dict[str, pd.DataFrame], taxonomy: set[str]) -> pd.DataFrame:
+    """`ai_interaction_classified`: `intent` when valid (the table has no
+    `classified_intent`), `outcome` as `lower(trim())`."""
+    frame = _read(raw, CLASSIFIED)
+    intent = _enum(_col(frame, "intent"))
+    staged = pd.DataFrame(
+        {
+            "event_id": frame["id"].astype(object),
+            "event_at": _utc(_col(frame, "timestamp")),
+            "interaction_id": _trimmed(_col(frame, "interaction_id")),
+            "intent": _none(intent.where(intent.isin(taxonomy))),
+            "outcome": _enum(_col(frame, "outcome")),
+        },
+        index=frame.index,
+    )
+    return staged.reset_index(drop=True)
+
+
+def _stage_scores(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """`ai_interaction_scored`; names and labels are trimmed text (case kept)."""
+    frame = _read(raw, SCORED)
+    staged = pd.DataFrame(
+        {
+            "event_id": frame["id"].astype(object),
+            "interaction_id": _trimmed(_col(frame, "interaction_id")),
+            "evaluation_name": _enum(_col(frame, "evaluation_name")).fillna("unknown"),
+            "evaluator": _enum(_col(frame, "evaluator")).fillna("unknown"),
+            "score_value": _number(_col(frame, "score_value")),
+            "score_label": _enum(_col(frame, "score_label")),
+        },
+        index=frame.index,
+    )
+    return staged.reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------
 # Turns and intents
 # --------------------------------------------------------------------------
 
 
-def _link_to_prompts(events: pd.DataFrame, prompts: pd.DataFrame) -> pd.Series:
-    """The prompt each event belongs to: the latest prompt of the same
-    conversation at or before it (ties: the larger prompt id); NULL without
-    a conversation, a time, or such a prompt."""
+def _latest_per(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per non-NULL `key`, the row with the latest `event_at` (ties: the
+    larger `event_id`), indexed by `key`. A NULL `event_at` is never the
+    latest while a row with a time exists (NULLS LAST, as for the earliest)."""
+    rows = frame[frame[key].notna()].sort_values(
+        ["event_at", "event_id"], na_position="first", kind="stable"
+    )
+    return rows.drop_duplicates(key, keep="last").set_index(key)
+
+
+def _earliest_per(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per non-NULL `key`, the row with the earliest `event_at` (ties: the
+    smaller `event_id`; a NULL time last), indexed by `key`."""
+    rows = frame[frame[key].notna()].sort_values(["event_at", "event_id"], na_position="last")
+    return rows.drop_duplicates(key).set_index(key)
+
+
+def _link_by_time(events: pd.DataFrame, prompts: pd.DataFrame) -> pd.Series:
+    """The latest of `prompts` in the event's conversation at or before it
+    (ties: the larger prompt id); NULL without a conversation, a time, or
+    such a prompt."""
     candidates = prompts.loc[
         prompts["conversation_id"].notna() & prompts["event_at"].notna(),
         ["conversation_id", "event_at", "event_id"],
@@ -539,49 +855,81 @@ def _link_to_prompts(events: pd.DataFrame, prompts: pd.DataFrame) -> pd.Series:
         allow_exact_matches=True,
     )
     by_row = linked.set_index("_row")["prompt_event_id"]
-    return by_row.reindex(events.index).astype(object).where(lambda s: s.notna(), None)
+    return _none(by_row.reindex(events.index))
+
+
+def _link_to_prompts(events: pd.DataFrame, prompts: pd.DataFrame) -> pd.Series:
+    """The prompt each event belongs to.
+
+    With an interaction id: the latest prompt of that interaction (whatever
+    its conversation or time); with none, the time rule among prompts
+    without an interaction id only. Without an interaction id: the time rule
+    among all prompts.
+    """
+    tagged = events["interaction_id"].notna()
+    linked = events["interaction_id"].map(_latest_per(prompts, "interaction_id")["event_id"])
+    fallback = tagged & linked.isna()
+    v01_prompts = prompts[prompts["interaction_id"].isna()]
+    linked = linked.where(~fallback, _link_by_time(events[fallback], v01_prompts))
+    linked = linked.where(tagged, _link_by_time(events[~tagged], prompts))
+    return _none(linked)
 
 
 @dataclass(frozen=True)
 class Staged:
-    """The staged events, linked into turns, with resolved intents."""
+    """The staged events, linked into turns, with resolved intents; plus the
+    v0.3 model calls (events and breakdown entries) and evaluation scores."""
 
     prompts: pd.DataFrame
     responses: pd.DataFrame
     actions: pd.DataFrame
+    model_calls: pd.DataFrame
+    scores: pd.DataFrame
 
 
 def stage(raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame) -> Staged:
     """Staged prompts, responses and actions with `prompt_event_id` (their
-    turn) and `intent` resolved; prompts also get `intent_source`."""
+    turn) and `intent` resolved; prompts also get `intent_source` and
+    `outcome`."""
     taxonomy = {t.strip(" ").lower() for t in taxonomy}
     prompts = _stage_prompts(raw, taxonomy)
     responses = _stage_responses(raw, taxonomy, prices)
     actions = _stage_actions(raw, taxonomy)
+    classifications = _stage_classifications(raw, taxonomy)
     responses["prompt_event_id"] = _link_to_prompts(responses, prompts)
     actions["prompt_event_id"] = _link_to_prompts(actions, prompts)
+    turn_responses = responses[responses["prompt_event_id"].notna()]
 
+    # Step 2: the latest classification of the interaction with a valid intent.
+    classified = classifications[classifications["intent"].notna()]
+    from_classified = prompts["interaction_id"].map(
+        _latest_per(classified, "interaction_id")["intent"]
+    )
     # Step 3: the earliest response of the turn carrying a valid label.
-    labelled = responses[
-        responses["prompt_event_id"].notna() & responses["own_intent"].notna()
-    ].sort_values(["event_at", "event_id"])
-    response_label = labelled.drop_duplicates("prompt_event_id").set_index("prompt_event_id")[
-        "own_intent"
-    ]
-    from_response = prompts["event_id"].map(response_label)
+    labelled = turn_responses[turn_responses["own_intent"].notna()]
+    from_response = prompts["event_id"].map(
+        _earliest_per(labelled, "prompt_event_id")["own_intent"]
+    )
+    intent = prompts["own_intent"]
+    source = _none(pd.Series("event", index=prompts.index).where(intent.notna()))
+    for label, name in (
+        (from_classified, "interaction_classified"),
+        (from_response, "response"),
+    ):
+        use = intent.isna() & label.notna()
+        intent = intent.where(~use, label)
+        source = source.where(~use, name)
+    prompts["intent"] = _none(intent).fillna("unclassified").astype(object)
+    prompts["intent_source"] = _none(source).fillna("unclassified").astype(object)
 
-    has_event = prompts["own_intent"].notna()
-    has_response = ~has_event & from_response.notna()
-    prompts["intent"] = np.where(
-        has_event,
-        prompts["own_intent"],
-        np.where(has_response, from_response, "unclassified"),
+    # Outcome: the latest classification of the interaction with one, else
+    # the answering response's.
+    with_outcome = classifications[classifications["outcome"].notna()]
+    outcome = prompts["interaction_id"].map(_latest_per(with_outcome, "interaction_id")["outcome"])
+    answer_outcome = prompts["event_id"].map(
+        _earliest_per(turn_responses, "prompt_event_id")["outcome"]
     )
-    prompts["intent_source"] = np.where(
-        has_event, "event", np.where(has_response, "response", "unclassified")
-    )
-    prompts["intent"] = prompts["intent"].astype(object)
-    prompts["intent_source"] = prompts["intent_source"].astype(object)
+    prompts["outcome"] = _none(outcome.where(outcome.notna(), answer_outcome))
 
     prompt_intent = prompts.set_index("event_id")["intent"]
     for events in (responses, actions):
@@ -591,7 +939,28 @@ def stage(raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
             .fillna("unknown")
             .astype(object)
         )
-    return Staged(prompts=prompts, responses=responses, actions=actions)
+
+    event_calls = _stage_model_calls(raw)
+    model_calls = pd.concat(
+        [event_calls.drop(columns="interaction_id"), _breakdown_calls(responses, event_calls)],
+        ignore_index=True,
+    )
+    # A score takes the intent of its interaction's prompt turn (interaction
+    # match only: the latest prompt of that interaction), else `unknown`.
+    scores = _stage_scores(raw)
+    scores["intent"] = (
+        scores["interaction_id"]
+        .map(_latest_per(prompts, "interaction_id")["intent"])
+        .fillna("unknown")
+        .astype(object)
+    )
+    return Staged(
+        prompts=prompts,
+        responses=responses,
+        actions=actions,
+        model_calls=model_calls,
+        scores=scores,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -602,11 +971,7 @@ def stage(raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
 def _fct_ai_prompt_turns(s: Staged) -> pd.DataFrame:
     responses = s.responses[s.responses["prompt_event_id"].notna()]
     actions = s.actions[s.actions["prompt_event_id"].notna()]
-    answers = (
-        responses.sort_values(["event_at", "event_id"])
-        .drop_duplicates("prompt_event_id")
-        .set_index("prompt_event_id")
-    )
+    answers = _earliest_per(responses, "prompt_event_id")
     by_turn = responses.groupby("prompt_event_id")
     response_sums = pd.DataFrame(
         {
@@ -615,6 +980,9 @@ def _fct_ai_prompt_turns(s: Staged) -> pd.DataFrame:
             "completion_tokens": by_turn["completion_tokens"].sum(min_count=1),
             "total_tokens": by_turn["total_tokens"].sum(min_count=1),
             "cost_usd": by_turn["cost_usd"].sum(min_count=1),
+            # NULL when no response of the turn reported a count.
+            "llm_calls": by_turn["llm_call_count"].sum(min_count=1),
+            "tool_calls": by_turn["tool_call_count"].sum(min_count=1),
         }
     )
     kind = actions["action_type"]
@@ -623,27 +991,21 @@ def _fct_ai_prompt_turns(s: Staged) -> pd.DataFrame:
         thumbs_up_count=actions["is_thumb_up"],
         thumbs_down_count=actions["is_thumb_down"],
         feedback_events=actions["is_feedback"],
-        regenerations=kind == "regenerated",
-        copies=kind == "copied_response",
-        shares=kind == "shared",
-        reports=kind == "reported",
+        **{column: kind == action_type for action_type, column in ACTION_COUNTS},
     )
     count_columns = [
         "rating_count",
         "thumbs_up_count",
         "thumbs_down_count",
         "feedback_events",
-        "regenerations",
-        "copies",
-        "shares",
-        "reports",
+        *(column for _, column in ACTION_COUNTS),
     ]
     action_counts = action_flags.groupby("prompt_event_id")[count_columns].sum()
     avg_rating = actions.groupby("prompt_event_id")["rating"].mean()
 
     turns = s.prompts.rename(columns={"event_id": "prompt_event_id", "event_at": "prompt_at"})
     key = turns["prompt_event_id"]
-    for column in ("response_status", "latency_ms", "model_used"):
+    for column in ("response_status", "latency_ms", "time_to_first_token_ms", "model_used"):
         turns[column] = key.map(answers[column])
     for column in response_sums.columns:
         turns[column] = key.map(response_sums[column])
@@ -748,9 +1110,13 @@ def _ai_intent_distribution(s: Staged) -> pd.DataFrame:
     return _conform(out, "ai_intent_distribution")
 
 
+def _known(responses: pd.DataFrame, column: str) -> pd.Series:
+    values = responses[column]
+    return values[values.notna() & (values >= 0)]
+
+
 def _known_latency(responses: pd.DataFrame) -> pd.Series:
-    latency = responses["latency_ms"]
-    return latency[latency.notna() & (latency >= 0)]
+    return _known(responses, "latency_ms")
 
 
 def _ai_latency_by_intent(s: Staged) -> pd.DataFrame:
@@ -759,6 +1125,9 @@ def _ai_latency_by_intent(s: Staged) -> pd.DataFrame:
         latency = _known_latency(responses)
         if latency.empty:
             continue
+        # Time to first token over the same responses (known latency) that
+        # also have a known, non-negative one.
+        first_token = _known(responses.loc[latency.index], "time_to_first_token_ms")
         rows.append(
             {
                 "intent": intent,
@@ -767,6 +1136,8 @@ def _ai_latency_by_intent(s: Staged) -> pd.DataFrame:
                 "p50_latency_ms": percentile_cont(latency, 0.50),
                 "p95_latency_ms": percentile_cont(latency, 0.95),
                 "p99_latency_ms": percentile_cont(latency, 0.99),
+                "p50_time_to_first_token_ms": percentile_cont(first_token, 0.50),
+                "p95_time_to_first_token_ms": percentile_cont(first_token, 0.95),
             }
         )
     return _conform(pd.DataFrame(rows), "ai_latency_by_intent")
@@ -781,16 +1152,25 @@ def _by_day_and_model(s: Staged) -> DataFrameGroupBy:
 def _ai_model_performance_daily(s: Staged) -> pd.DataFrame:
     rows = []
     for (day, model), responses in _by_day_and_model(s):
-        errors = int((responses["response_status"] == "error").sum())
+        status = responses["response_status"]
+        errors = int((status == "error").sum())
         rows.append(
             {
                 "date_day": day,
                 "model_used": model,
                 "responses": len(responses),
                 "errors": errors,
-                "timeouts": int((responses["response_status"] == "timeout").sum()),
+                "timeouts": int((status == "timeout").sum()),
                 "error_rate": _ratio(errors, len(responses), 100.0),
                 "p95_latency_ms": percentile_cont(_known_latency(responses), 0.95),
+                "incompletes": int((status == "incomplete").sum()),
+                "cancellations": int((status == "cancelled").sum()),
+                "pauses": int((status == "paused").sum()),
+                # Every response of the group with a known first-token time
+                # (its latency may be unknown).
+                "p95_time_to_first_token_ms": percentile_cont(
+                    _known(responses, "time_to_first_token_ms"), 0.95
+                ),
             }
         )
     return _conform(pd.DataFrame(rows), "ai_model_performance_daily")
@@ -829,7 +1209,10 @@ def _ai_satisfaction_by_intent(s: Staged) -> pd.DataFrame:
                 "avg_rating": _sql_avg(actions["rating"]),
                 "thumbs": thumbs,
                 "thumbs_up_rate": _ratio(actions["is_thumb_up"].sum(), thumbs, 100.0),
-                "regenerations": int((actions["action_type"] == "regenerated").sum()),
+                **{
+                    column: int((actions["action_type"] == action_type).sum())
+                    for action_type, column in ACTION_COUNTS
+                },
             }
         )
     return _conform(pd.DataFrame(rows), "ai_satisfaction_by_intent")
@@ -901,14 +1284,78 @@ def _ai_retention_weekly(s: Staged) -> pd.DataFrame:
     return _conform(pd.DataFrame(rows), "ai_retention_weekly")
 
 
+def _ai_outcomes_daily(s: Staged) -> pd.DataFrame:
+    prompts = s.prompts[s.prompts["date_day"].notna() & s.prompts["outcome"].notna()]
+    rows = []
+    for (day, intent), turns in prompts.groupby(["date_day", "intent"]):
+        resolved = int((turns["outcome"] == "resolved").sum())
+        rows.append(
+            {
+                "date_day": day,
+                "intent": intent,
+                # Every outcome value counts here, even one outside the five.
+                "turns_with_outcome": len(turns),
+                **{value: int((turns["outcome"] == value).sum()) for value in OUTCOMES},
+                "resolution_rate": _ratio(resolved, len(turns), 100.0),
+            }
+        )
+    return _conform(pd.DataFrame(rows), "ai_outcomes_daily")
+
+
+def _ai_model_calls_daily(s: Staged) -> pd.DataFrame:
+    calls = s.model_calls[s.model_calls["date_day"].notna()]
+    calls = calls.assign(model_used=calls["model_used"].fillna("unknown"))
+    rows = []
+    for (day, model), group in calls.groupby(["date_day", "model_used"]):
+        from_breakdown = group["from_breakdown"].astype(bool)
+        rows.append(
+            {
+                "date_day": day,
+                "model_used": model,
+                "calls": group["calls"].sum(),
+                "errors": group["errors"].sum(),
+                "prompt_tokens": _sql_sum(group["prompt_tokens"]),
+                "completion_tokens": _sql_sum(group["completion_tokens"]),
+                "total_tokens": _sql_sum(group["total_tokens"]),
+                "cost_usd": _sql_sum(group["cost_usd"]),
+                "calls_from_events": group.loc[~from_breakdown, "calls"].sum(),
+                "calls_from_breakdown": group.loc[from_breakdown, "calls"].sum(),
+            }
+        )
+    return _conform(pd.DataFrame(rows), "ai_model_calls_daily")
+
+
+def _ai_evaluation_scores(s: Staged) -> pd.DataFrame:
+    rows = []
+    grain = ["intent", "evaluation_name", "evaluator"]
+    for (intent, name, evaluator), scores in s.scores.groupby(grain, dropna=False):
+        values = scores["score_value"]
+        rows.append(
+            {
+                "intent": intent,
+                "evaluation_name": None if pd.isna(name) else name,
+                "evaluator": None if pd.isna(evaluator) else evaluator,
+                "scores": len(scores),
+                "numeric_scores": int(values.notna().sum()),
+                "avg_score": _sql_avg(values),
+                "min_score": float(values.min()) if values.notna().any() else np.nan,
+                "max_score": float(values.max()) if values.notna().any() else np.nan,
+                "labelled_scores": int(scores["score_label"].notna().sum()),
+            }
+        )
+    return _conform(pd.DataFrame(rows), "ai_evaluation_scores")
+
+
 def expected_marts(
     raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     """Every mart computed in pandas from the raw tables.
 
     `raw` holds the raw tables by name (`ai_user_prompt_created`,
-    `ai_llm_response_received`, `ai_user_action`, `rudder_discards`); a missing
-    table or column is all-NULL. `taxonomy` is the set of valid intent names;
+    `ai_llm_response_received` (v0.1 responses and v0.3 model calls),
+    `ai_response_received`, `ai_user_action`, `ai_interaction_classified`,
+    `ai_interaction_scored`, `rudder_discards`); a missing table or column is
+    all-NULL. `taxonomy` is the set of valid intent names;
     `prices` the `ai_model_prices` seed (`model`, `input_usd_per_1m`,
     `output_usd_per_1m`, `valid_from`, `valid_to`).
 
@@ -929,4 +1376,7 @@ def expected_marts(
         "ai_intent_transitions": _ai_intent_transitions(s),
         "fct_ai_sessions": _fct_ai_sessions(s),
         "ai_retention_weekly": _ai_retention_weekly(s),
+        "ai_outcomes_daily": _ai_outcomes_daily(s),
+        "ai_model_calls_daily": _ai_model_calls_daily(s),
+        "ai_evaluation_scores": _ai_evaluation_scores(s),
     }

@@ -10,6 +10,7 @@ derivation, discards, percentiles, retention) each get a number here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from expected_marts import (  # noqa: E402
     MART_COLUMNS,
+    MART_GRAINS,
     expected_marts,
     percentile_cont,
 )
@@ -1021,3 +1023,983 @@ def test_price_validity_window() -> None:
     assert cost["first_day"] == pytest.approx(7.0)  # 1 x 1 + 2 x 3
     assert cost["last_day"] == pytest.approx(7.0)
     assert cost["own"] == pytest.approx(0.25)
+
+
+# --------------------------------------------------------------------------
+# Spec v0.3
+#
+# Each case below is a few raw rows with ids, users, conversations and
+# interactions of its own (prefixed by the case), so the cases can also be
+# loaded together, and together with the v0.1 tables above, without touching
+# one another.
+# --------------------------------------------------------------------------
+
+Rows = dict[str, list[dict[str, Any]]]
+
+PROMPTS = "ai_user_prompt_created"
+V01_RESPONSES = "ai_llm_response_received"  # also the v0.3 model calls
+V03_RESPONSES = "ai_response_received"
+ACTIONS = "ai_user_action"
+CLASSIFIED = "ai_interaction_classified"
+SCORED = "ai_interaction_scored"
+
+
+def tables(*cases: Rows) -> dict[str, pd.DataFrame]:
+    """The raw tables holding the rows of every case."""
+    merged: Rows = {}
+    for case in cases:
+        for table, rows in case.items():
+            merged.setdefault(table, []).extend(rows)
+    return {table: pd.DataFrame(rows) for table, rows in merged.items()}
+
+
+def build(*cases: Rows) -> dict[str, pd.DataFrame]:
+    return expected_marts(tables(*cases), TAXONOMY, prices())
+
+
+def case_model_calls(with_calls: bool = True) -> Rows:
+    """Interaction mc-i1: one response (totals) and two model calls."""
+    w = {"user": "w-mc", "conv": "mc-c1"}
+    calls = [
+        event(
+            "mc-m1",
+            "2026-10-01T09:00:02Z",
+            **w,
+            interaction_id="mc-i1",
+            provider="openai",
+            model="gpt-x",
+            input_tokens=60,
+            output_tokens=30,
+            total_tokens=90,
+            cost_usd=0.012,
+        ),
+        event(
+            "mc-m2",
+            "2026-10-01T09:00:04Z",
+            **w,
+            interaction_id="mc-i1",
+            provider="openai",
+            model="gpt-x",
+            input_tokens=40,
+            output_tokens=20,
+            cost_usd=0.008,
+        ),
+    ]
+    return {
+        PROMPTS: [
+            event("mc-p1", "2026-10-01T09:00:00Z", **w, interaction_id="mc-i1", intent="billing"),
+            event("mc-p2", "2026-10-01T09:10:00Z", **w, interaction_id="mc-i2"),
+        ],
+        V03_RESPONSES: [
+            event(
+                "mc-r1",
+                "2026-10-01T09:00:05Z",
+                **w,
+                interaction_id="mc-i1",
+                response_status="success",
+                latency_ms=1200,
+                time_to_first_token_ms=300,
+                total_input_tokens=100,
+                total_output_tokens=50,
+                total_cost_usd=0.02,
+                primary_model=" GPT-X ",
+                primary_provider="openai",
+                llm_call_count=2,
+                tool_call_count=1,
+                outcome="resolved",
+            ),
+            # No cost: derived from the price of 10-01, 1000 x 2 + 500 x 10 per 1e6.
+            event(
+                "mc-r2",
+                "2026-10-01T09:10:05Z",
+                **w,
+                interaction_id="mc-i2",
+                response_status="success",
+                latency_ms=900,
+                total_input_tokens=1000,
+                total_output_tokens=500,
+                total_tokens=1600,
+                primary_model="gpt-x",
+            ),
+        ],
+        V01_RESPONSES: calls if with_calls else [],
+    }
+
+
+def test_v03_model_calls_are_not_responses() -> None:
+    marts = build(case_model_calls())
+    turns = marts["fct_ai_prompt_turns"]
+    check(
+        row(turns, prompt_event_id="mc-p1"),
+        {
+            "interaction_id": "mc-i1",
+            "intent": "billing",
+            "intent_source": "event",
+            "response_status": "success",
+            "latency_ms": 1200.0,
+            "time_to_first_token_ms": 300.0,
+            "model_used": "gpt-x",
+            "responses": 1,
+            "prompt_tokens": 100.0,
+            "completion_tokens": 50.0,
+            "total_tokens": 150.0,
+            "cost_usd": 0.02,
+            "llm_calls": 2.0,
+            "tool_calls": 1.0,
+            "outcome": "resolved",
+        },
+    )
+    check(
+        row(turns, prompt_event_id="mc-p2"),
+        {
+            "responses": 1,
+            "total_tokens": 1600.0,
+            "cost_usd": 0.007,
+            "llm_calls": NULL,
+            "tool_calls": NULL,
+            "outcome": NULL,
+            "time_to_first_token_ms": NULL,
+        },
+    )
+    check(
+        row(marts["ai_cost_daily"], date_day=day("2026-10-01"), model_used="gpt-x"),
+        {
+            "responses": 2,
+            "conversations": 1,
+            "total_cost_usd": 0.027,
+            "prompt_tokens": 1100.0,
+            "completion_tokens": 550.0,
+            "total_tokens": 1750.0,
+        },
+    )
+    check(
+        row(marts["fct_ai_conversations"], conversation_id="mc-c1"),
+        {"prompts": 2, "responses": 2, "errors": 0, "total_cost_usd": 0.027},
+    )
+    check(row(marts["ai_engagement_daily"], date_day=day("2026-10-01")), {"responses": 2})
+    # The calls show up only in ai_model_calls_daily (mc-m2's total is 40 + 20).
+    calls = marts["ai_model_calls_daily"]
+    assert len(calls) == 1
+    check(
+        row(calls, date_day=day("2026-10-01"), model_used="gpt-x"),
+        {
+            "calls": 2,
+            "errors": 0,
+            "prompt_tokens": 100.0,
+            "completion_tokens": 50.0,
+            "total_tokens": 150.0,
+            "cost_usd": 0.02,
+            "calls_from_events": 2,
+            "calls_from_breakdown": 0,
+        },
+    )
+    # Every response mart is the same with or without the model-call rows.
+    without = build(case_model_calls(with_calls=False))
+    for name in MART_COLUMNS:
+        if name != "ai_model_calls_daily":
+            pd.testing.assert_frame_equal(marts[name], without[name], obj=name)
+    assert without["ai_model_calls_daily"].empty
+
+
+def case_linking() -> Rows:
+    w = {"user": "w-lk", "conv": "lk-c"}
+    return {
+        PROMPTS: [
+            event("lk-pA", "2026-10-01T10:00:00Z", **w, interaction_id="lk-iA"),
+            event("lk-pB", "2026-10-01T10:05:00Z", **w, interaction_id="lk-iB"),
+        ],
+        V03_RESPONSES: [
+            # After lk-pB in time, but of lk-pA's interaction.
+            event("lk-rA", "2026-10-01T10:06:00Z", **w, interaction_id="lk-iA", latency_ms=100),
+            # Another conversation: the interaction id still decides.
+            event(
+                "lk-rA2",
+                "2026-10-01T10:07:00Z",
+                user="w-lk",
+                conv="lk-other",
+                interaction_id="lk-iA",
+                latency_ms=100,
+            ),
+            # No prompt of lk-iZ, and lk-c has no v0.1 prompt: no turn, own label.
+            event(
+                "lk-rZ",
+                "2026-10-01T10:09:00Z",
+                **w,
+                interaction_id="lk-iZ",
+                latency_ms=100,
+                classified_intent="billing",
+            ),
+        ],
+        # A v0.1 response (no interaction id): time rule over every prompt.
+        V01_RESPONSES: [
+            event("lk-rN", "2026-10-01T10:08:00Z", **w, response_status="success"),
+        ],
+        ACTIONS: [
+            event(
+                "lk-a1", "2026-10-01T10:10:00Z", **w, interaction_id="lk-iA", action_type="accepted"
+            ),
+            event(
+                "lk-a2", "2026-10-01T10:11:00Z", **w, interaction_id="lk-iZ", action_type="rejected"
+            ),
+        ],
+    }
+
+
+def test_interaction_id_beats_the_time_rule() -> None:
+    marts = build(case_linking())
+    turns = marts["fct_ai_prompt_turns"]
+    check(row(turns, prompt_event_id="lk-pA"), {"responses": 2, "acceptances": 1, "rejections": 0})
+    check(row(turns, prompt_event_id="lk-pB"), {"responses": 1, "acceptances": 0, "rejections": 0})
+    latency = marts["ai_latency_by_intent"]
+    check(row(latency, intent="unclassified"), {"responses": 2})
+    check(row(latency, intent="billing"), {"responses": 1})
+    sat = marts["ai_satisfaction_by_intent"]
+    check(row(sat, intent="unclassified"), {"acceptances": 1, "rejections": 0})
+    check(row(sat, intent="unknown"), {"acceptances": 0, "rejections": 1})
+
+
+def case_fallback() -> Rows:
+    w = {"user": "w-fb", "conv": "fb-c"}
+    return {
+        PROMPTS: [
+            event("fb-p1", "2026-10-02T10:00:00Z", **w),  # v0.1: no interaction id
+            event("fb-p3", "2026-10-02T10:05:00Z", **w, interaction_id="fb-i3"),
+            event(
+                "fb-p4", "2026-10-02T10:00:00Z", user="w-fb", conv="fb-c2", interaction_id="fb-i4"
+            ),
+        ],
+        V03_RESPONSES: [
+            # No prompt of fb-iX: the latest v0.1 prompt, not the later fb-p3.
+            event("fb-r", "2026-10-02T10:06:00Z", **w, interaction_id="fb-iX"),
+            # fb-c2 has only a v0.3 prompt: no turn.
+            event(
+                "fb-r2", "2026-10-02T10:09:00Z", user="w-fb", conv="fb-c2", interaction_id="fb-iY"
+            ),
+            # Before any v0.1 prompt of fb-c: no turn.
+            event("fb-r0", "2026-10-02T09:59:00Z", **w, interaction_id="fb-iW"),
+        ],
+        V01_RESPONSES: [event("fb-rN", "2026-10-02T10:08:00Z", **w)],
+        ACTIONS: [
+            event(
+                "fb-a",
+                "2026-10-02T10:07:00Z",
+                **w,
+                interaction_id="fb-iX",
+                action_type="feedback_given",
+                action_details_feedback_type="rating",
+                action_details_feedback_value="5",
+            )
+        ],
+    }
+
+
+def test_fallback_to_v01_prompts_only() -> None:
+    marts = build(case_fallback())
+    turns = marts["fct_ai_prompt_turns"]
+    check(
+        row(turns, prompt_event_id="fb-p1"),
+        {"responses": 1, "rating_count": 1, "avg_rating": 5.0, "feedback_events": 1},
+    )
+    check(row(turns, prompt_event_id="fb-p3"), {"responses": 1, "rating_count": 0})
+    check(row(turns, prompt_event_id="fb-p4"), {"responses": 0})
+    # fb-r2 and fb-r0 belong to no turn: `unknown`.
+    assert marts["ai_engagement_daily"]["responses"].tolist() == [4]
+    check(
+        row(marts["fct_ai_conversations"], conversation_id="fb-c2"),
+        {"prompts": 1, "responses": 1},
+    )
+
+
+def classification(event_id: str, at: str, interaction: str, **props: Any) -> dict[str, Any]:
+    return event(event_id, at, user="w-cl", conv="cl-c", interaction_id=interaction, **props)
+
+
+def case_classification() -> Rows:
+    w = {"user": "w-cl", "conv": "cl-c"}
+    return {
+        PROMPTS: [
+            event("cl-p1", "2026-10-01T10:00:00Z", **w, interaction_id="cl-i1"),
+            event(
+                "cl-p2",
+                "2026-10-01T10:00:00Z",
+                **w,
+                interaction_id="cl-i2",
+                intent="technical_support",
+            ),
+            # classified_intent first, but invalid: the v0.3 intent.
+            event(
+                "cl-p3",
+                "2026-10-01T10:00:00Z",
+                **w,
+                interaction_id="cl-i3",
+                classified_intent="bogus",
+                intent=" Billing",
+            ),
+            event("cl-p4", "2026-10-01T10:00:00Z", **w, interaction_id="cl-i4"),
+            event("cl-p5", "2026-10-01T10:00:00Z", **w, interaction_id="cl-i5"),
+            event("cl-p6", "2026-10-01T10:00:00Z", **w, interaction_id="cl-i6"),
+        ],
+        CLASSIFIED: [
+            classification("cl-k1", "2026-10-01T10:01:00Z", "cl-i1", intent="billing"),
+            classification("cl-k2", "2026-10-01T10:02:00Z", "cl-i1", intent=" Product_Inquiry "),
+            # The latest of cl-i1, but not a valid intent: skipped.
+            classification("cl-k3", "2026-10-01T10:03:00Z", "cl-i1", intent="not_a_label"),
+            classification("cl-k4", "2026-10-01T10:01:00Z", "cl-i2", intent="billing"),
+            classification("cl-k5", "2026-10-01T10:01:00Z", "cl-i4", intent="nope"),
+            classification("cl-k9", "2026-10-01T10:01:00Z", "cl-i9", intent="billing"),
+            # Same instant: the larger id.
+            classification("cl-k6b", "2026-10-01T10:01:00Z", "cl-i6", intent="technical_support"),
+            classification("cl-k6a", "2026-10-01T10:01:00Z", "cl-i6", intent="billing"),
+        ],
+        V03_RESPONSES: [
+            event(
+                "cl-r1",
+                "2026-10-01T10:00:05Z",
+                **w,
+                interaction_id="cl-i1",
+                latency_ms=10,
+                intent="support_shipping",
+            ),
+            event(
+                "cl-r4",
+                "2026-10-01T10:00:05Z",
+                **w,
+                interaction_id="cl-i4",
+                latency_ms=10,
+                classified_intent="nope",
+                intent="Support_Shipping",
+            ),
+        ],
+    }
+
+
+def test_classification_precedence() -> None:
+    marts = build(case_classification())
+    turns = marts["fct_ai_prompt_turns"]
+    got = {
+        r.prompt_event_id: (r.intent, r.intent_source)
+        for r in turns.itertuples()
+        if r.prompt_event_id.startswith("cl-")
+    }
+    assert got == {
+        "cl-p1": ("product_inquiry", "interaction_classified"),
+        "cl-p2": ("technical_support", "event"),
+        "cl-p3": ("billing", "event"),
+        "cl-p4": ("support_shipping", "response"),
+        "cl-p5": ("unclassified", "unclassified"),
+        "cl-p6": ("technical_support", "interaction_classified"),
+    }
+    # cl-r1 takes its turn's intent, not its own label.
+    latency = marts["ai_latency_by_intent"]
+    assert sorted(latency["intent"]) == ["product_inquiry", "support_shipping"]
+
+
+def feedback(
+    event_id: str, at: str, interaction: str | None, kind: str, value: str
+) -> dict[str, Any]:
+    return event(
+        event_id,
+        at,
+        user="w-rt",
+        conv="rt-c",
+        interaction_id=interaction,
+        action_type="feedback_given",
+        action_details_feedback_type=kind,
+        action_details_feedback_value=value,
+    )
+
+
+def case_retraction() -> Rows:
+    w = {"user": "w-rt", "conv": "rt-c"}
+    other = [
+        event(
+            f"rt-{kind}{n}", "2026-10-08T10:04:00Z", **w, interaction_id="rt-i1", action_type=kind
+        )
+        for kind, n in [
+            ("edited", 1),
+            ("edited", 2),
+            ("accepted", 1),
+            ("rejected", 1),
+            ("clicked_through", 1),
+        ]
+    ]
+    return {
+        PROMPTS: [
+            event(
+                "rt-p1",
+                "2026-10-08T10:00:00Z",
+                **w,
+                interaction_id="rt-i1",
+                classified_intent="billing",
+            )
+        ],
+        ACTIONS: [
+            feedback("rt-f1", "2026-10-08T10:01:00Z", "rt-i1", "rating", "2"),  # retracted
+            feedback("rt-f3", "2026-10-08T10:02:00Z", "rt-i1", "thumbs", "true"),  # same instant
+            event(
+                "rt-x1",
+                "2026-10-08T10:02:00Z",
+                **w,
+                interaction_id="rt-i1",
+                action_type="feedback_retracted",
+            ),
+            feedback("rt-f2", "2026-10-08T10:03:00Z", "rt-i1", "rating", "5"),  # after: counts
+            # No interaction id: never retracted (time rule: rt-p1's turn).
+            feedback("rt-f4", "2026-10-08T10:01:00Z", None, "thumbs", "false"),
+            # Another interaction (no prompt, no v0.1 prompt in rt-c): no turn.
+            feedback("rt-f5", "2026-10-08T10:01:00Z", "rt-i2", "rating", "1"),
+            *other,
+        ],
+    }
+
+
+def test_retracted_feedback_does_not_count() -> None:
+    marts = build(case_retraction())
+    check(
+        row(marts["fct_ai_prompt_turns"], prompt_event_id="rt-p1"),
+        {
+            "feedback_events": 2,
+            "rating_count": 1,
+            "avg_rating": 5.0,
+            "thumbs_up_count": 0,
+            "thumbs_down_count": 1,
+            "retractions": 1,
+            "edits": 2,
+            "acceptances": 1,
+            "rejections": 1,
+            "click_throughs": 1,
+            "regenerations": 0,
+        },
+    )
+    sat = marts["ai_satisfaction_by_intent"]
+    check(
+        row(sat, intent="billing"),
+        {
+            "feedback_events": 2,
+            "ratings": 1,
+            "avg_rating": 5.0,
+            "thumbs": 1,
+            "thumbs_up_rate": 0.0,
+            "regenerations": 0,
+            "retractions": 1,
+            "acceptances": 1,
+            "rejections": 1,
+            "edits": 2,
+            "click_throughs": 1,
+        },
+    )
+    check(
+        row(sat, intent="unknown"),
+        {"feedback_events": 1, "ratings": 1, "avg_rating": 1.0, "retractions": 0},
+    )
+
+
+def case_outcome() -> Rows:
+    w = {"user": "w-oc", "conv": "oc-c"}
+
+    def prompt(n: int, at: str = "2026-10-02T08:00:00Z", **props: Any) -> dict[str, Any]:
+        return event(f"oc-p{n}", at, **w, interaction_id=f"oc-i{n}", **props)
+
+    def answer(name: str, at: str, interaction: str, outcome: str | None) -> dict[str, Any]:
+        return event(name, at, **w, interaction_id=interaction, outcome=outcome)
+
+    def judged(name: str, at: str, interaction: str, **props: Any) -> dict[str, Any]:
+        return event(name, at, **w, interaction_id=interaction, classifier="llm", **props)
+
+    return {
+        PROMPTS: [
+            prompt(1, intent="billing"),
+            prompt(2, intent="billing"),
+            prompt(3, intent="billing"),
+            event("oc-p4", "2026-10-02T08:40:00Z", user="w-oc", conv="oc-c4", intent="billing"),
+            prompt(5, intent="billing"),
+            prompt(6, at="2026-10-13T08:00:00Z"),
+            prompt(7, intent="billing"),
+        ],
+        CLASSIFIED: [
+            judged("oc-k1", "2026-10-02T08:01:00Z", "oc-i1", outcome="resolved"),
+            judged("oc-k2", "2026-10-02T08:02:00Z", "oc-i1", outcome=" Escalated "),
+            # The latest of oc-i1 has no outcome: skipped for the outcome.
+            judged("oc-k3", "2026-10-02T08:03:00Z", "oc-i1", intent="billing"),
+            judged("oc-k4", "2026-10-02T08:01:00Z", "oc-i2", intent="billing"),
+            judged("oc-k5", "2026-10-02T08:01:00Z", "oc-i5", outcome="unclear"),
+            judged("oc-k7", "2026-10-02T08:01:00Z", "oc-i7", outcome="Weird"),
+        ],
+        V03_RESPONSES: [
+            answer("oc-r1", "2026-10-02T08:00:30Z", "oc-i1", "unresolved"),
+            answer("oc-r2", "2026-10-02T08:00:30Z", "oc-i2", " Partial"),
+            # The answer (earliest) has none; a later response's does not count.
+            answer("oc-r3a", "2026-10-02T08:00:31Z", "oc-i3", None),
+            answer("oc-r3b", "2026-10-02T08:00:32Z", "oc-i3", "resolved"),
+            # Falls back to the v0.1 prompt oc-p4 of its conversation.
+            event(
+                "oc-r4",
+                "2026-10-02T08:41:00Z",
+                user="w-oc",
+                conv="oc-c4",
+                interaction_id="oc-iX",
+                outcome="resolved",
+            ),
+            answer("oc-r5", "2026-10-02T08:00:30Z", "oc-i5", "resolved"),
+            answer("oc-r6", "2026-10-13T08:00:30Z", "oc-i6", "resolved"),
+        ],
+    }
+
+
+def test_outcome_from_classification_else_answer() -> None:
+    marts = build(case_outcome())
+    outcomes = marts["fct_ai_prompt_turns"].set_index("prompt_event_id")["outcome"].to_dict()
+    assert outcomes == {
+        "oc-p1": "escalated",
+        "oc-p2": "partial",
+        "oc-p3": None,
+        "oc-p4": "resolved",
+        "oc-p5": "unclear",
+        "oc-p6": "resolved",
+        "oc-p7": "weird",
+    }
+    daily = marts["ai_outcomes_daily"]
+    assert len(daily) == 2
+    # 'weird' is an outcome, but none of the five.
+    check(
+        row(daily, date_day=day("2026-10-02"), intent="billing"),
+        {
+            "turns_with_outcome": 5,
+            "resolved": 1,
+            "partial": 1,
+            "unresolved": 0,
+            "escalated": 1,
+            "unclear": 1,
+            "resolution_rate": 20.0,
+        },
+    )
+    check(
+        row(daily, date_day=day("2026-10-13"), intent="unclassified"),
+        {"turns_with_outcome": 1, "resolved": 1, "resolution_rate": 100.0},
+    )
+
+
+def case_first_token() -> Rows:
+    w = {"user": "w-tt", "conv": "tt-c", "interaction_id": "tt-i"}
+    timings = [
+        ("success", 100, 10),
+        ("error", 200, 30),
+        ("timeout", 300, None),
+        ("incomplete", 400, -5),
+        ("cancelled", None, 50),
+        ("paused", -1, 70),
+        (" Paused ", 500, 90),
+    ]
+    return {
+        PROMPTS: [
+            event(
+                "tt-p",
+                "2026-10-08T12:00:00Z",
+                **w,
+                classified_intent="technical_support",
+            )
+        ],
+        V03_RESPONSES: [
+            event(
+                f"tt-r{n}",
+                f"2026-10-08T12:00:0{n}Z",
+                **w,
+                response_status=status,
+                latency_ms=latency,
+                time_to_first_token_ms=first_token,
+                primary_model="gpt-t",
+            )
+            for n, (status, latency, first_token) in enumerate(timings, start=1)
+        ],
+    }
+
+
+def test_time_to_first_token_percentiles() -> None:
+    marts = build(case_first_token())
+    # Known latency: [100, 200, 300, 400, 500]; of those, known first-token
+    # times: [10, 30, 90] (None and -5 left out). p50 = 30; p95 rank 1.9 ->
+    # 30 + 0.9 x 60 = 84. Latency p95 rank 3.8 -> 480, p99 rank 3.96 -> 496.
+    check(
+        row(marts["ai_latency_by_intent"], intent="technical_support"),
+        {
+            "responses": 5,
+            "avg_latency_ms": 300.0,
+            "p50_latency_ms": 300.0,
+            "p95_latency_ms": 480.0,
+            "p99_latency_ms": 496.0,
+            "p50_time_to_first_token_ms": 30.0,
+            "p95_time_to_first_token_ms": 84.0,
+        },
+    )
+    # Every response with a known first-token time, latency or not:
+    # [10, 30, 50, 70, 90]; p95 rank 3.8 -> 70 + 0.8 x 20 = 86.
+    check(
+        row(marts["ai_model_performance_daily"], date_day=day("2026-10-08"), model_used="gpt-t"),
+        {
+            "responses": 7,
+            "errors": 1,
+            "timeouts": 1,
+            "incompletes": 1,
+            "cancellations": 1,
+            "pauses": 2,
+            "error_rate": 100 / 7,
+            "p95_latency_ms": 480.0,
+            "p95_time_to_first_token_ms": 86.0,
+        },
+    )
+    check(
+        row(marts["fct_ai_prompt_turns"], prompt_event_id="tt-p"),
+        {"responses": 7, "latency_ms": 100.0, "time_to_first_token_ms": 10.0},
+    )
+
+
+def test_time_to_first_token_without_any() -> None:
+    marts = build(case_linking())
+    check(
+        row(marts["ai_latency_by_intent"], intent="unclassified"),
+        {"p50_time_to_first_token_ms": NULL, "p95_time_to_first_token_ms": NULL},
+    )
+
+
+def case_breakdown() -> Rows:
+    w = {"user": "w-ub", "conv": "ub-c"}
+    breakdown_b = [
+        {
+            "provider": "openai",
+            "model": " GPT-X ",
+            "call_count": 3,
+            "input_tokens": 300,
+            "output_tokens": 120,
+            "error_count": 1,
+            "cost_usd": 0.004,
+        },
+        {
+            "provider": "anthropic",
+            "model": "claude-y",
+            "call_count": 2,
+            "input_tokens": 50,
+            "output_tokens": 10,
+            "error_count": 0,
+        },
+        "junk",
+    ]
+    ignored = [{"model": "gpt-x", "call_count": 99, "input_tokens": 9999, "output_tokens": 1}]
+    return {
+        V01_RESPONSES: [
+            # Calls of ub-iA, each on its own UTC day.
+            event(
+                "ub-m1",
+                "2026-10-01T23:59:00Z",
+                **w,
+                interaction_id="ub-iA",
+                model="gpt-x",
+                input_tokens=10,
+                output_tokens=5,
+                cost_usd=0.001,
+            ),
+            event(
+                "ub-m2",
+                "2026-10-02T00:00:30Z",
+                **w,
+                interaction_id="ub-iA",
+                model="gpt-x",
+                input_tokens=20,
+                output_tokens=10,
+                total_tokens=40,
+                error_type="timeout",
+            ),
+            # An interaction with calls but no response: the calls count.
+            event(
+                "ub-m3",
+                "2026-10-02T02:00:00Z",
+                **w,
+                interaction_id="ub-iM",
+                input_tokens=7,
+                output_tokens=3,
+                cost_usd=0.0005,
+            ),
+        ],
+        V03_RESPONSES: [
+            # Has model-call rows: its breakdown is ignored.
+            event(
+                "ub-rA",
+                "2026-10-02T00:01:00Z",
+                **w,
+                interaction_id="ub-iA",
+                usage_breakdown=json.dumps(ignored),
+            ),
+            event(
+                "ub-rB",
+                "2026-10-02T01:00:00Z",
+                **w,
+                interaction_id="ub-iB",
+                usage_breakdown=json.dumps(breakdown_b),
+            ),
+            # No interaction id: no model-call rows, so its breakdown counts.
+            event(
+                "ub-rC",
+                "2026-10-02T01:30:00Z",
+                **w,
+                usage_breakdown='[{"model": null, "call_count": 1, "input_tokens": 5}]',
+            ),
+            event(
+                "ub-rD", "2026-10-02T01:40:00Z", **w, interaction_id="ub-iD", usage_breakdown="{"
+            ),
+            event(
+                "ub-rE",
+                "2026-10-02T01:50:00Z",
+                **w,
+                interaction_id="ub-iE",
+                usage_breakdown='{"model": "gpt-x", "call_count": 5}',
+            ),
+        ],
+    }
+
+
+def test_model_calls_from_events_and_usage_breakdown() -> None:
+    marts = build(case_breakdown())
+    calls = marts["ai_model_calls_daily"]
+    got = [
+        (
+            r.date_day.strftime("%m-%d"),
+            r.model_used,
+            r.calls,
+            r.errors,
+            r.calls_from_events,
+            r.calls_from_breakdown,
+        )
+        for r in calls.itertuples()
+    ]
+    assert got == [
+        ("10-01", "gpt-x", 1, 0, 1, 0),
+        ("10-02", "claude-y", 2, 0, 0, 2),
+        ("10-02", "gpt-x", 4, 2, 1, 3),
+        ("10-02", "unknown", 2, 0, 1, 1),
+    ]
+    check(
+        row(calls, date_day=day("2026-10-01"), model_used="gpt-x"),
+        {"prompt_tokens": 10.0, "completion_tokens": 5.0, "total_tokens": 15.0, "cost_usd": 0.001},
+    )
+    # ub-m2 (20, 10, total 40, no cost) + ub-rB's gpt-x entry (300, 120, 420, 0.004).
+    check(
+        row(calls, date_day=day("2026-10-02"), model_used="gpt-x"),
+        {
+            "prompt_tokens": 320.0,
+            "completion_tokens": 130.0,
+            "total_tokens": 460.0,
+            "cost_usd": 0.004,
+        },
+    )
+    check(
+        row(calls, date_day=day("2026-10-02"), model_used="claude-y"),
+        {"prompt_tokens": 50.0, "completion_tokens": 10.0, "total_tokens": 60.0, "cost_usd": NULL},
+    )
+    # ub-m3 (7, 3, 10, 0.0005) + ub-rC's entry (5, no output, so no total).
+    check(
+        row(calls, date_day=day("2026-10-02"), model_used="unknown"),
+        {
+            "prompt_tokens": 12.0,
+            "completion_tokens": 3.0,
+            "total_tokens": 10.0,
+            "cost_usd": 0.0005,
+        },
+    )
+    # The five responses are responses; the calls are not.
+    check(
+        row(marts["ai_cost_daily"], date_day=day("2026-10-02"), model_used="unknown"),
+        {"responses": 5, "total_tokens": NULL, "total_cost_usd": NULL},
+    )
+
+
+def case_scores() -> Rows:
+    w = {"user": "w-ev", "conv": "ev-c"}
+
+    def score(name: str, interaction: str | None, **props: Any) -> dict[str, Any]:
+        return event(name, "2026-10-01T10:00:00Z", **w, interaction_id=interaction, **props)
+
+    judge = {"evaluation_name": "helpfulness", "evaluator": "llm_judge"}
+    return {
+        PROMPTS: [
+            event("ev-p0", "2026-10-01T09:00:00Z", **w),  # v0.1
+            event(
+                "ev-p1",
+                "2026-10-01T09:30:00Z",
+                **w,
+                interaction_id="ev-i1",
+                classified_intent="billing",
+            ),
+            event("ev-p2", "2026-10-01T09:40:00Z", **w, interaction_id="ev-i2"),
+        ],
+        SCORED: [
+            # ev-s1 twice: the later load wins.
+            score("ev-s1", "ev-i1", **judge, score_value=0.1, received="2026-10-01T10:00:01Z"),
+            score(
+                "ev-s1",
+                "ev-i1",
+                **judge,
+                score_value=0.8,
+                score_label="good",
+                received="2026-10-01T11:00:00Z",
+            ),
+            score(
+                "ev-s2",
+                "ev-i1",
+                evaluation_name=" helpfulness ",
+                evaluator="llm_judge",
+                score_value=0.4,
+            ),
+            score(
+                "ev-s3",
+                "ev-i1",
+                evaluation_name="helpfulness",
+                evaluator="human",
+                score_label="bad",
+            ),
+            score("ev-s4", "ev-i2", **judge, score_value=1.0, score_label="  ", sampled=True),
+            score("ev-s5", "ev-iX", **judge, score_value=0.2),
+            # Interaction match only: no time rule, even with a v0.1 prompt.
+            score("ev-s6", None, **judge, score_value=0.6),
+            score("ev-s7", "ev-iV", **judge, score_value=0.1),
+            score("ev-s8", "ev-i2", evaluation_name="tone", score_value=3.0, score_label="ok"),
+        ],
+    }
+
+
+def test_evaluation_scores() -> None:
+    scores = build(case_scores())["ai_evaluation_scores"]
+    got = [
+        (
+            r.intent,
+            r.evaluation_name,
+            r.evaluator,
+            r.scores,
+            r.numeric_scores,
+            r.labelled_scores,
+        )
+        for r in scores.itertuples()
+    ]
+    assert got == [
+        ("billing", "helpfulness", "human", 1, 0, 1),
+        ("billing", "helpfulness", "llm_judge", 2, 2, 1),
+        ("unclassified", "helpfulness", "llm_judge", 1, 1, 0),
+        ("unclassified", "tone", "unknown", 1, 1, 1),
+        ("unknown", "helpfulness", "llm_judge", 3, 3, 0),
+    ]
+    check(
+        row(scores, intent="billing", evaluator="llm_judge"),
+        {"avg_score": 0.6, "min_score": 0.4, "max_score": 0.8},
+    )
+    check(
+        row(scores, intent="billing", evaluator="human"),
+        {"avg_score": NULL, "min_score": NULL, "max_score": NULL},
+    )
+    check(
+        row(scores, intent="unknown"),
+        {"avg_score": 0.3, "min_score": 0.1, "max_score": 0.6},
+    )
+
+
+V03_CASES = (
+    case_model_calls,
+    case_linking,
+    case_fallback,
+    case_classification,
+    case_retraction,
+    case_outcome,
+    case_first_token,
+    case_breakdown,
+    case_scores,
+)
+
+# Columns that add up over disjoint users and conversations.
+ADDITIVE = {
+    "ai_engagement_daily": ["active_users", "conversations", "prompts", "responses"],
+    "ai_intent_distribution": ["prompts"],
+    "ai_latency_by_intent": ["responses"],
+    "ai_model_performance_daily": [
+        "responses",
+        "errors",
+        "timeouts",
+        "incompletes",
+        "cancellations",
+        "pauses",
+    ],
+    "ai_cost_daily": [
+        "responses",
+        "conversations",
+        "total_cost_usd",
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+    ],
+    "ai_satisfaction_by_intent": [
+        "feedback_events",
+        "ratings",
+        "thumbs",
+        "regenerations",
+        "retractions",
+        "acceptances",
+        "rejections",
+        "edits",
+        "click_throughs",
+    ],
+    "ai_intent_transitions": ["transitions"],
+    "ai_retention_weekly": ["cohort_users", "active_users"],
+    "ai_outcomes_daily": [
+        "turns_with_outcome",
+        "resolved",
+        "partial",
+        "unresolved",
+        "escalated",
+        "unclear",
+    ],
+    "ai_model_calls_daily": [
+        "calls",
+        "errors",
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "cost_usd",
+        "calls_from_events",
+        "calls_from_breakdown",
+    ],
+    "ai_evaluation_scores": ["scores", "numeric_scores", "labelled_scores"],
+}
+# One row per user, conversation, session or prompt: the mixed mart is the
+# union of the parts' rows.
+DISJOINT = [
+    "fct_ai_prompt_turns",
+    "fct_ai_conversations",
+    "ai_engagement_by_user",
+    "fct_ai_sessions",
+]
+
+
+def test_mixed_tables_equal_the_sum_of_their_parts() -> None:
+    v01 = raw_tables()
+    v03 = tables(*(case() for case in V03_CASES))
+    mixed = {
+        name: pd.concat([frame for frame in (v01.get(name), v03.get(name)) if frame is not None])
+        for name in set(v01) | set(v03)
+    }
+    parts = [expected_marts(raw, TAXONOMY, prices()) for raw in (v01, v03)]
+    whole = expected_marts(mixed, TAXONOMY, prices())
+    assert set(ADDITIVE) | set(DISJOINT) == set(MART_COLUMNS)
+    for name in DISJOINT:
+        union = pd.concat([part[name] for part in parts], ignore_index=True)
+        union = union.sort_values(MART_GRAINS[name], kind="stable").reset_index(drop=True)
+        pd.testing.assert_frame_equal(whole[name], union, obj=name)
+    for name, columns in ADDITIVE.items():
+        grain = MART_GRAINS[name]
+        first, second = (part[name].set_index(grain)[columns].astype("float64") for part in parts)
+        summed = first.add(second, fill_value=0)
+        got = whole[name].set_index(grain)[columns].astype("float64")
+        assert sorted(got.index) == sorted(summed.index), name
+        pd.testing.assert_frame_equal(got.sort_index(), summed.sort_index(), obj=name)
+    # Both generations show up on the shared keys.
+    check(
+        row(whole["ai_cost_daily"], date_day=day("2026-10-01"), model_used="gpt-x"),
+        {"responses": 3 + 2},
+    )
+    assert not parts[1]["ai_model_calls_daily"].empty
+    assert parts[0]["ai_model_calls_daily"].empty

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import Build
-from tests.dbt_harness import MARTS, seed_prices, seed_taxonomy
+from tests.dbt_harness import MARTS, V03_MARTS, seed_prices, seed_taxonomy
 from tests.expected_marts import (
     DAY,
     FLOAT,
@@ -71,5 +71,6 @@ def expected(build: Build) -> dict[str, pd.DataFrame]:
 def test_mart_matches_independent_computation(
     build: Build, expected: dict[str, pd.DataFrame], mart: str
 ) -> None:
-    assert len(build.marts[mart]) > 0, f"{mart} is empty on demo data"
+    if mart not in V03_MARTS or build.spec != "v0.1":
+        assert len(build.marts[mart]) > 0, f"{mart} is empty on demo data"
     assert_same_mart(build.marts[mart], expected[mart], mart)

@@ -57,16 +57,43 @@ dated as (
     from responses
 ),
 
-priced as (
+-- A price applies to its model and to dated snapshots of it
+-- (`gpt-4.1-mini-2025-04-14`, `claude-3-5-sonnet-20241022`), on the days it was valid.
+price_matches as (
     select
-        dated.*,
+        dated.event_id,
         prices.input_usd_per_1m,
         prices.output_usd_per_1m
     from dated
-    left join prices
-        on dated.model_used = lower(trim(prices.model))
-        and dated.date_day >= prices.valid_from
+    inner join prices
+        on dated.date_day >= prices.valid_from
         and (prices.valid_to is null or dated.date_day < prices.valid_to)
+        and (
+            dated.model_used = lower(trim(prices.model))
+            or (
+                dated.model_used like lower(trim(prices.model)) || '-%'
+                and {{ ai_product_analytics.regex_full_match(
+                    dbt.right('dated.model_used', dbt.length('dated.model_used') ~ ' - ' ~ dbt.length('trim(prices.model)') ~ ' - 1'),
+                    '[0-9]{4}-?[0-9]{2}-?[0-9]{2}') }}
+            )
+        )
+    where dated.reported_cost_usd is null
+    qualify row_number() over (
+        partition by dated.event_id
+        order by
+            case when dated.model_used = lower(trim(prices.model)) then 0 else 1 end,
+            length(prices.model) desc,
+            prices.valid_from desc
+    ) = 1
+),
+
+priced as (
+    select
+        dated.*,
+        price_matches.input_usd_per_1m,
+        price_matches.output_usd_per_1m
+    from dated
+    left join price_matches on dated.event_id = price_matches.event_id
 ),
 
 final as (

@@ -36,8 +36,8 @@ breakdown_entries as (
     select
         responses.date_day,
         nullif(lower(trim({{ ai_product_analytics.json_element_text('entry', 'model') }})), '') as model_used,
-        {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'call_count'), dbt.type_bigint()) }} as calls,
-        {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'error_count'), dbt.type_bigint()) }} as errors,
+        coalesce({{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'call_count'), dbt.type_bigint()) }}, 0) as calls,
+        coalesce({{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'error_count'), dbt.type_bigint()) }}, 0) as errors,
         {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'input_tokens'), dbt.type_bigint()) }} as prompt_tokens,
         {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'output_tokens'), dbt.type_bigint()) }} as completion_tokens,
         {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'cost_usd'), 'double precision') }} as cost_usd
