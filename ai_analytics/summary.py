@@ -19,6 +19,10 @@ MARTS = [
     "ai_cost_daily",
     "ai_satisfaction_by_intent",
     "ai_retention_weekly",
+    "ai_outcomes_daily",
+    "ai_model_calls_daily",
+    "ai_evaluation_scores",
+    "ai_classification_coverage",
 ]
 
 

@@ -70,13 +70,18 @@
 {#
     What staging keeps of a free-text column (prompt, response, feedback,
     error message): its length, a hash and a presence flag. The text itself
-    stays in the source; see the `keep_redacted_text` var.
+    stays in the source. With the `keep_redacted_text` var set to true, the
+    text with personal data replaced by placeholders (`<EMAIL>`, `<PHONE>`...)
+    is kept too, as `<prefix>_text_redacted`.
 #}
 {% macro text_measures(columns, name, prefix) -%}
     {%- set text = ai_product_analytics.staged_column(columns, name, 'text') -%}
     {{ dbt.length(text) }} as {{ prefix }}_length_chars,
     {{ dbt.hash(text) }} as {{ prefix }}_text_hash,
     ({{ text }} is not null) as has_{{ prefix }}_text
+    {%- if var('keep_redacted_text', false) %},
+    {{ ai_product_analytics.redact_function() }}({{ text }}) as {{ prefix }}_text_redacted
+    {%- endif %}
 {%- endmacro %}
 
 

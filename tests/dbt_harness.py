@@ -35,6 +35,7 @@ MARTS = [
     "ai_outcomes_daily",
     "ai_model_calls_daily",
     "ai_evaluation_scores",
+    "ai_classification_coverage",
 ]
 # Marts that only spec v0.3 events fill.
 V03_MARTS = {"ai_outcomes_daily", "ai_model_calls_daily", "ai_evaluation_scores"}
@@ -110,6 +111,15 @@ def read_relation(database: Path, name: str, schema: str = "main") -> pd.DataFra
 def read_marts(database: Path) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(database)) as connection:
         return {name: connection.sql(f'select * from main."{name}"').df() for name in MARTS}
+
+
+def read_classifier_labels(database: Path) -> pd.DataFrame:
+    """What the batch classifier model stored (its labels are an input to the oracle)."""
+    with duckdb.connect(str(database)) as connection:
+        return connection.sql(
+            "select prompt_event_id, intent, classifier, classification_status "
+            "from main_ai_intermediate.int_prompt_intents_classified"
+        ).df()
 
 
 def read_raw_tables(database: Path, schema: str = RAW_SCHEMA) -> dict[str, pd.DataFrame]:

@@ -20,9 +20,12 @@ Output contract of :func:`expected_marts` (one DataFrame per mart):
 - text is ``object`` dtype with ``None`` for NULL.
 
 Scope: spec v0.1 and v0.3, alone or mixed in the same tables. The batch
-classifier does not exist yet, so a prompt's intent resolves from steps 1
-(``event``), 2 (``interaction_classified``), 3 (``response``) and 6
-(``unclassified``) of the precedence.
+classifier's labels are an input (``classifier_labels``: what the classifier
+model stored, which its own tests check); this module decides where they
+apply: step 4 of the precedence, after the three event steps, then step 5
+(``not_sampled``: the user's bucket ``int(md5(user_key)[:8], 16) % 100`` is
+not below ``sample_pct`` and the user is not in ``cohort``) and step 6
+(``unclassified``).
 
 Where docs/definitions.md is silent, the oracle decides as follows (each
 choice is repeated where it is coded):
@@ -49,6 +52,7 @@ choice is repeated where it is coded):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -262,6 +266,20 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "max_score": FLOAT,
         "labelled_scores": INT,
     },
+    "ai_classification_coverage": {
+        "date_day": DAY,
+        "prompts": INT,
+        "from_event": INT,
+        "from_interaction_classified": INT,
+        "from_response": INT,
+        "from_classifier_offline": INT,
+        "from_classifier_llm": INT,
+        "not_sampled": INT,
+        "classification_errors": INT,
+        "unclassified": INT,
+        "classified_pct": FLOAT,
+        "sampling_pct": FLOAT,
+    },
 }
 
 MART_GRAINS: dict[str, list[str]] = {
@@ -280,6 +298,7 @@ MART_GRAINS: dict[str, list[str]] = {
     "ai_outcomes_daily": ["date_day", "intent"],
     "ai_model_calls_daily": ["date_day", "model_used"],
     "ai_evaluation_scores": ["intent", "evaluation_name", "evaluator"],
+    "ai_classification_coverage": ["date_day"],
 }
 
 
@@ -887,7 +906,21 @@ class Staged:
     scores: pd.DataFrame
 
 
-def stage(raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame) -> Staged:
+def _sample_bucket(user_key: object) -> int | None:
+    """The user's stable sampling bucket, 0-99 (first 8 hex digits of the MD5)."""
+    if user_key is None or (isinstance(user_key, float) and math.isnan(user_key)):
+        return None
+    return int(hashlib.md5(str(user_key).encode("utf-8")).hexdigest()[:8], 16) % 100
+
+
+def stage(
+    raw: dict[str, pd.DataFrame],
+    taxonomy: set[str],
+    prices: pd.DataFrame,
+    classifier_labels: pd.DataFrame | None = None,
+    sample_pct: float = 100,
+    cohort: frozenset[str] = frozenset(),
+) -> Staged:
     """Staged prompts, responses and actions with `prompt_event_id` (their
     turn) and `intent` resolved; prompts also get `intent_source` and
     `outcome`."""
@@ -919,6 +952,21 @@ def stage(raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
         use = intent.isna() & label.notna()
         intent = intent.where(~use, label)
         source = source.where(~use, name)
+    # Step 4: the batch classifier's label, when it is valid.
+    if classifier_labels is not None and not classifier_labels.empty:
+        ok = classifier_labels[classifier_labels["classification_status"] == "classified"]
+        ok = ok[ok["intent"].isin(taxonomy)].set_index("prompt_event_id")
+        label = prompts["event_id"].map(ok["intent"])
+        by = prompts["event_id"].map("classifier_" + ok["classifier"].astype(str))
+        use = intent.isna() & label.notna()
+        intent = intent.where(~use, label)
+        source = source.where(~use, by)
+    # Step 5: prompts the sample skipped.
+    buckets = prompts["user_key"].map(_sample_bucket)
+    sampled = (buckets < sample_pct) | prompts["user_key"].isin(cohort)
+    skipped = intent.isna() & ~sampled
+    intent = intent.where(~skipped, "not_sampled")
+    source = source.where(~skipped, "not_sampled")
     prompts["intent"] = _none(intent).fillna("unclassified").astype(object)
     prompts["intent_source"] = _none(source).fillna("unclassified").astype(object)
 
@@ -1284,6 +1332,45 @@ def _ai_retention_weekly(s: Staged) -> pd.DataFrame:
     return _conform(pd.DataFrame(rows), "ai_retention_weekly")
 
 
+def _ai_classification_coverage(
+    s: Staged, classifier_labels: pd.DataFrame | None, sample_pct: float
+) -> pd.DataFrame:
+    prompts = s.prompts[s.prompts["date_day"].notna()]
+    failed: set[str] = set()
+    if classifier_labels is not None and not classifier_labels.empty:
+        bad = classifier_labels["classification_status"].isin(
+            ["classification_error", "deferred_budget"]
+        )
+        failed = set(classifier_labels.loc[bad, "prompt_event_id"])
+    rows = []
+    for day, group in prompts.groupby("date_day"):
+        source = group["intent_source"]
+        unclassified = source == "unclassified"
+        with_intent = ~source.isin(["not_sampled", "unclassified"])
+        rows.append(
+            {
+                "date_day": day,
+                "prompts": len(group),
+                **{
+                    f"from_{name}": int((source == name).sum())
+                    for name in (
+                        "event",
+                        "interaction_classified",
+                        "response",
+                        "classifier_offline",
+                        "classifier_llm",
+                    )
+                },
+                "not_sampled": int((source == "not_sampled").sum()),
+                "classification_errors": int((unclassified & group["event_id"].isin(failed)).sum()),
+                "unclassified": int(unclassified.sum()),
+                "classified_pct": _ratio(int(with_intent.sum()), len(group), 100.0),
+                "sampling_pct": float(sample_pct),
+            }
+        )
+    return _conform(pd.DataFrame(rows), "ai_classification_coverage")
+
+
 def _ai_outcomes_daily(s: Staged) -> pd.DataFrame:
     prompts = s.prompts[s.prompts["date_day"].notna() & s.prompts["outcome"].notna()]
     rows = []
@@ -1347,7 +1434,12 @@ def _ai_evaluation_scores(s: Staged) -> pd.DataFrame:
 
 
 def expected_marts(
-    raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
+    raw: dict[str, pd.DataFrame],
+    taxonomy: set[str],
+    prices: pd.DataFrame,
+    classifier_labels: pd.DataFrame | None = None,
+    sample_pct: float = 100,
+    cohort: frozenset[str] = frozenset(),
 ) -> dict[str, pd.DataFrame]:
     """Every mart computed in pandas from the raw tables.
 
@@ -1362,7 +1454,7 @@ def expected_marts(
     Days are naive midnight `datetime64[us]` timestamps, timestamps naive UTC
     `datetime64[us]`; see the module docstring for the other dtypes.
     """
-    s = stage(raw, taxonomy, prices)
+    s = stage(raw, taxonomy, prices, classifier_labels, sample_pct, cohort)
     return {
         "fct_ai_prompt_turns": _fct_ai_prompt_turns(s),
         "fct_ai_conversations": _fct_ai_conversations(s),
@@ -1379,4 +1471,5 @@ def expected_marts(
         "ai_outcomes_daily": _ai_outcomes_daily(s),
         "ai_model_calls_daily": _ai_model_calls_daily(s),
         "ai_evaluation_scores": _ai_evaluation_scores(s),
+        "ai_classification_coverage": _ai_classification_coverage(s, classifier_labels, sample_pct),
     }

@@ -1914,6 +1914,7 @@ V03_CASES = (
 # Columns that add up over disjoint users and conversations.
 ADDITIVE = {
     "ai_engagement_daily": ["active_users", "conversations", "prompts", "responses"],
+    "ai_classification_coverage": ["prompts", "from_event", "from_response", "unclassified"],
     "ai_intent_distribution": ["prompts"],
     "ai_latency_by_intent": ["responses"],
     "ai_model_performance_daily": [

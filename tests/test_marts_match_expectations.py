@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from tests.conftest import Build
-from tests.dbt_harness import MARTS, V03_MARTS, seed_prices, seed_taxonomy
+from tests.dbt_harness import (
+    MARTS,
+    V03_MARTS,
+    read_classifier_labels,
+    seed_prices,
+    seed_taxonomy,
+)
 from tests.expected_marts import (
     DAY,
     FLOAT,
@@ -64,7 +70,9 @@ def assert_same_mart(actual: pd.DataFrame, expected: pd.DataFrame, mart: str) ->
 
 @pytest.fixture(scope="module")
 def expected(build: Build) -> dict[str, pd.DataFrame]:
-    return expected_marts(build.raw, seed_taxonomy(), seed_prices())
+    return expected_marts(
+        build.raw, seed_taxonomy(), seed_prices(), read_classifier_labels(build.database)
+    )
 
 
 @pytest.mark.parametrize("mart", MARTS)

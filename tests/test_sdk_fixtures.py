@@ -19,6 +19,7 @@ import pytest
 from ai_analytics.warehouse_loader import load_jsonl
 from tests.dbt_harness import (
     MARTS,
+    read_classifier_labels,
     read_marts,
     read_raw_tables,
     run_dbt,
@@ -58,7 +59,12 @@ def sdk_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.mark.parametrize("mart", MARTS)
 def test_sdk_events_match_the_oracle(sdk_build: tuple[Path, Path], mart: str) -> None:
     database, _ = sdk_build
-    expected = expected_marts(read_raw_tables(database), seed_taxonomy(), seed_prices())
+    expected = expected_marts(
+        read_raw_tables(database),
+        seed_taxonomy(),
+        seed_prices(),
+        read_classifier_labels(database),
+    )
     assert_same_mart(read_marts(database)[mart], expected[mart], mart)
 
 

@@ -1,79 +1,48 @@
 {#
-    The intent of every prompt, by the precedence in docs/definitions.md:
-    the prompt event's own label, then the latest valid classification of its
-    interaction (v0.3), then the earliest valid label on a response of its
-    turn, else `unclassified`. Only names in the intent taxonomy count.
+    The intent of every prompt, by the full precedence in
+    docs/definitions.md: what the events say (int_prompt_intents_observed),
+    then the batch classifier's label, then `not_sampled` for prompts the
+    sample skipped, else `unclassified` (not classified yet, no text, or the
+    classifier failed and will retry next run).
 #}
-with prompts as (
-    select * from {{ ref('stg_rudderstack__prompts') }}
+with observed as (
+    select * from {{ ref('int_prompt_intents_observed') }}
+),
+
+to_classify as (
+    select * from {{ ref('int_prompts_to_classify') }}
+),
+
+classified as (
+    select * from {{ ref('int_prompt_intents_classified') }}
+    where classification_status = 'classified'
 ),
 
 taxonomy as (
     {{ ai_product_analytics.taxonomy_names() }}
 ),
 
-classifications as (
-    select * from {{ ref('int_interaction_classifications_latest') }}
-),
-
-links as (
-    select * from {{ ref('int_events_linked_to_prompts') }}
-    where event_kind = 'response'
-),
-
-responses as (
-    select * from {{ ref('int_responses_priced') }}
-),
-
-response_labels as (
-    select
-        links.prompt_event_id,
-        responses.event_id,
-        responses.event_at,
-        {{ ai_product_analytics.first_valid_intent('responses') }} as intent
-    from links
-    inner join responses on links.event_id = responses.event_id
-    where links.prompt_event_id is not null
-),
-
-first_response_intents as (
-    select prompt_event_id, intent
-    from response_labels
-    where intent is not null
-    qualify row_number() over (
-        partition by prompt_event_id
-        order by event_at, event_id
-    ) = 1
-),
-
-prompt_labels as (
-    select
-        event_id,
-        interaction_id,
-        {{ ai_product_analytics.first_valid_intent('prompts') }} as intent
-    from prompts
-),
-
 final as (
     select
-        prompt_labels.event_id as prompt_event_id,
+        observed.prompt_event_id,
         case
-            when prompt_labels.intent is not null then prompt_labels.intent
-            when classifications.intent is not null then classifications.intent
-            when first_response_intents.intent is not null then first_response_intents.intent
+            when observed.observed_intent is not null then observed.observed_intent
+            when taxonomy.intent_name is not null then taxonomy.intent_name
+            when not coalesce(to_classify.is_sampled, true) then 'not_sampled'
             else 'unclassified'
         end as intent,
         case
-            when prompt_labels.intent is not null then 'event'
-            when classifications.intent is not null then 'interaction_classified'
-            when first_response_intents.intent is not null then 'response'
+            when observed.observed_intent is not null then observed.observed_intent_source
+            when taxonomy.intent_name is not null then 'classifier_' || classified.classifier
+            when not coalesce(to_classify.is_sampled, true) then 'not_sampled'
             else 'unclassified'
-        end as intent_source
-    from prompt_labels
-    left join classifications
-        on prompt_labels.interaction_id = classifications.interaction_id
-    left join first_response_intents
-        on prompt_labels.event_id = first_response_intents.prompt_event_id
+        end as intent_source,
+        classified.confidence as classifier_confidence,
+        classified.classifier_version
+    from observed
+    left join to_classify on observed.prompt_event_id = to_classify.prompt_event_id
+    left join classified on observed.prompt_event_id = classified.prompt_event_id
+    left join taxonomy on classified.intent = taxonomy.intent_name
 )
 
 select * from final

@@ -1,0 +1,76 @@
+{#
+    The intent the events themselves give every prompt, steps 1-3 of the
+    precedence in docs/definitions.md: the prompt event's own label, then the
+    latest valid classification of its interaction (v0.3), then the earliest
+    valid label on a response of its turn. NULL when none applies: those
+    prompts go to the batch classifier.
+#}
+with prompts as (
+    select * from {{ ref('stg_rudderstack__prompts') }}
+),
+
+taxonomy as (
+    {{ ai_product_analytics.taxonomy_names() }}
+),
+
+classifications as (
+    select * from {{ ref('int_interaction_classifications_latest') }}
+),
+
+links as (
+    select * from {{ ref('int_events_linked_to_prompts') }}
+    where event_kind = 'response'
+),
+
+responses as (
+    select * from {{ ref('int_responses_priced') }}
+),
+
+response_labels as (
+    select
+        links.prompt_event_id,
+        responses.event_id,
+        responses.event_at,
+        {{ ai_product_analytics.first_valid_intent('responses') }} as intent
+    from links
+    inner join responses on links.event_id = responses.event_id
+    where links.prompt_event_id is not null
+),
+
+first_response_intents as (
+    select prompt_event_id, intent
+    from response_labels
+    where intent is not null
+    qualify row_number() over (
+        partition by prompt_event_id
+        order by event_at, event_id
+    ) = 1
+),
+
+prompt_labels as (
+    select
+        event_id,
+        interaction_id,
+        {{ ai_product_analytics.first_valid_intent('prompts') }} as intent
+    from prompts
+),
+
+final as (
+    select
+        prompt_labels.event_id as prompt_event_id,
+        coalesce(
+            prompt_labels.intent, classifications.intent, first_response_intents.intent
+        ) as observed_intent,
+        case
+            when prompt_labels.intent is not null then 'event'
+            when classifications.intent is not null then 'interaction_classified'
+            when first_response_intents.intent is not null then 'response'
+        end as observed_intent_source
+    from prompt_labels
+    left join classifications
+        on prompt_labels.interaction_id = classifications.interaction_id
+    left join first_response_intents
+        on prompt_labels.event_id = first_response_intents.prompt_event_id
+)
+
+select * from final

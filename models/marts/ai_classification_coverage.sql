@@ -1,0 +1,45 @@
+{#
+    How every day's prompts got their intent: from the events themselves, the
+    batch classifier (offline or LLM), skipped by sampling, failed, or not yet
+    classified. The sampling percentage in force is shown beside it.
+#}
+with prompt_turns as (
+    select * from {{ ref('fct_ai_prompt_turns') }}
+    where prompt_date is not null
+),
+
+classified as (
+    select * from {{ ref('int_prompt_intents_classified') }}
+),
+
+final as (
+    select
+        prompt_turns.prompt_date as date_day,
+        count(*) as prompts,
+        count(case when prompt_turns.intent_source = 'event' then 1 end) as from_event,
+        count(case when prompt_turns.intent_source = 'interaction_classified' then 1 end)
+            as from_interaction_classified,
+        count(case when prompt_turns.intent_source = 'response' then 1 end) as from_response,
+        count(case when prompt_turns.intent_source = 'classifier_offline' then 1 end)
+            as from_classifier_offline,
+        count(case when prompt_turns.intent_source = 'classifier_llm' then 1 end)
+            as from_classifier_llm,
+        count(case when prompt_turns.intent_source = 'not_sampled' then 1 end) as not_sampled,
+        count(
+            case
+                when prompt_turns.intent_source = 'unclassified'
+                    and classified.classification_status in ('classification_error', 'deferred_budget')
+                    then 1
+            end
+        ) as classification_errors,
+        count(case when prompt_turns.intent_source = 'unclassified' then 1 end) as unclassified,
+        100.0 * count(
+            case when prompt_turns.intent_source not in ('not_sampled', 'unclassified') then 1 end
+        ) / count(*) as classified_pct,
+        cast({{ var('intent_sample_pct', 100) }} as double precision) as sampling_pct
+    from prompt_turns
+    left join classified on prompt_turns.prompt_event_id = classified.prompt_event_id
+    group by prompt_turns.prompt_date
+)
+
+select * from final
