@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ai_analytics import __version__
+from python_udfs.classify_eval import register as add_classify_eval
+from python_udfs.redaction_cli import register as add_redact
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo_data(commands)
     _add_summary(commands)
+    add_redact(commands)
+    add_classify_eval(commands)
     return parser
 
 
@@ -56,16 +60,19 @@ def _add_demo_data(commands: argparse._SubParsersAction) -> None:
         help="write RudderStack-shaped synthetic events to DuckDB or Parquet",
         description=(
             "Synthetic AI-product events shaped like RudderStack's warehouse tables, "
-            "with its delivery quirks (duplicates, odd casing, discards, late events). "
-            "A PATH ending in .duckdb is a DuckDB file; any other PATH is a directory "
-            "that receives one <table>.parquet per table."
+            "with its delivery quirks (duplicates, odd casing, discards, late events), "
+            "in the AI events spec v0.1 (instrumented by hand), v0.3 (RudderStack's AI "
+            "SDKs) or both in the same tables (mixed: sessions starting in the first half "
+            "of the date range are v0.1, later ones v0.3). A PATH ending in .duckdb is a "
+            "DuckDB file; any "
+            "other PATH is a directory that receives one <table>.parquet per table."
         ),
     )
     parser.add_argument(
         "--events",
         type=_positive_int,
         default=100_000,
-        help="approximate total rows of the three event tables (default: 100000)",
+        help="approximate total rows of the event tables (default: 100000)",
     )
     parser.add_argument(
         "--out",
@@ -86,6 +93,12 @@ def _add_demo_data(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--days", type=_positive_int, default=28, help="days of activity (default: 28)"
     )
+    parser.add_argument(
+        "--spec",
+        choices=("v0.1", "v0.3", "mixed"),
+        default="v0.1",
+        help="spec generation of the events: v0.1, v0.3 or mixed (default: v0.1)",
+    )
     parser.set_defaults(run=_run_demo_data)
 
 
@@ -94,7 +107,13 @@ def _run_demo_data(args: argparse.Namespace) -> int:
     from ai_analytics.demo_data import generate, write_duckdb, write_parquet
 
     started = time.perf_counter()
-    tables = generate(args.events, seed=args.seed, start_date=args.start_date, days=args.days)
+    tables = generate(
+        args.events,
+        seed=args.seed,
+        start_date=args.start_date,
+        days=args.days,
+        spec=args.spec,
+    )
     rows = sum(len(frame) for frame in tables.values())
     print(f"generated {rows:,} rows in {time.perf_counter() - started:.1f} s")
     out: Path = args.out

@@ -7,14 +7,20 @@ events that never arrive, late arrivals, and the "first type wins" rule that
 sends thumbs values into `rudder_discards`. Column names and types follow
 docs/raw_tables.md exactly.
 
+Two generations of the AI events spec are produced: v0.1 (instrumented by
+hand, the default) and v0.3 (sent by RudderStack's AI SDK, `rudderstack-ai`;
+built in `demo_v03`), or both at once (`spec="mixed"`: a migration half way
+through the date range, whose shared tables hold the union of both columns).
+
 Everything is drawn from `numpy.random.default_rng(seed)` (one spawned stream
 per concern), and never from the clock, so a seed gives byte-identical
 tables. Work is done on arrays (one entry per user, session, conversation,
 turn or event) and text is picked from pools by index, so ten million events
 take minutes, not hours.
 
-Public API: `generate`, `write_duckdb`, `write_parquet`, plus the `Behaviour`
-and `Quirks` rate parameters and the `SCHEMAS` column contract.
+Public API: `generate`, `write_duckdb`, `write_parquet`, plus the `Behaviour`,
+`BehaviourV03` and `Quirks` rate parameters and the column contracts: `SCHEMAS`
+(v0.1), `SCHEMAS_V03` and `COLUMN_TYPES` (every column a table can have).
 """
 
 from __future__ import annotations
@@ -43,9 +49,14 @@ Column = Any  # numpy array or pandas extension array, before it becomes a Serie
 OnTable = Callable[[str, int], None]
 
 PROMPT_TABLE = "ai_user_prompt_created"
-RESPONSE_TABLE = "ai_llm_response_received"
+RESPONSE_TABLE = "ai_llm_response_received"  # v0.1 responses; v0.3 model calls
 ACTION_TABLE = "ai_user_action"
 DISCARDS_TABLE = "rudder_discards"
+INTERACTION_TABLE = "ai_response_received"  # v0.3 only, like the two below
+CLASSIFIED_TABLE = "ai_interaction_classified"
+SCORED_TABLE = "ai_interaction_scored"
+Spec = Literal["v0.1", "v0.3", "mixed"]
+SPECS: tuple[Spec, ...] = ("v0.1", "v0.3", "mixed")
 
 # ---------------------------------------------------------------------------
 # The column contract (docs/raw_tables.md)
@@ -114,6 +125,144 @@ SCHEMAS: dict[str, tuple[tuple[str, ColumnType], ...]] = {
     ),
 }
 
+# Spec v0.3 (rudderstack-ai 0.6.0). The Python SDK sends through the RudderStack
+# Python client (server channel, no locale, no sessionStart; the session id
+# comes from the JavaScript SDK's cookie) and tags `context.wrapperLibrary`.
+V03_STANDARD_COLUMNS: tuple[tuple[str, ColumnType], ...] = tuple(
+    (col, kind)
+    for col, kind in STANDARD_COLUMNS
+    if col not in ("context_locale", "context_session_start")
+) + (
+    ("context_wrapper_library_name", "varchar"),
+    ("context_wrapper_library_version", "varchar"),
+    ("context_wrapper_library_integration", "varchar"),
+    ("context_wrapper_library_spec_version", "varchar"),
+)
+
+# The SDK's `_base_properties()`: on every event of an interaction.
+_V03_SCOPE: tuple[tuple[str, ColumnType], ...] = (
+    ("conversation_id", "varchar"),
+    ("interaction_id", "varchar"),
+    ("feature", "varchar"),
+    ("surface", "varchar"),
+    ("account_id", "varchar"),
+)
+
+SCHEMAS_V03: dict[str, tuple[tuple[str, ColumnType], ...]] = {
+    PROMPT_TABLE: V03_STANDARD_COLUMNS
+    + _V03_SCOPE
+    + (
+        ("input_method", "varchar"),
+        ("attachment_count", "bigint"),
+        ("attachment_types", "varchar"),  # JSON array text
+        ("intent", "varchar"),
+    ),
+    INTERACTION_TABLE: V03_STANDARD_COLUMNS
+    + _V03_SCOPE
+    + (
+        ("response_status", "varchar"),
+        ("pause_reason", "varchar"),
+        ("trigger", "varchar"),
+        ("client_disconnected", "boolean"),
+        ("primary_model", "varchar"),
+        ("primary_provider", "varchar"),
+        ("latency_ms", "bigint"),
+        ("time_to_first_token_ms", "bigint"),
+        ("llm_call_count", "bigint"),
+        ("tool_call_count", "bigint"),
+        ("total_input_tokens", "bigint"),
+        ("total_output_tokens", "bigint"),
+        ("total_reasoning_tokens", "bigint"),
+        ("total_tokens", "bigint"),
+        ("total_cached_input_tokens", "bigint"),
+        ("total_cache_write_tokens", "bigint"),
+        ("total_cost_usd", "double"),
+        ("finish_reason", "varchar"),
+        ("error_type", "varchar"),
+        ("intent", "varchar"),
+        ("outcome", "varchar"),
+        ("usage_breakdown", "varchar"),  # JSON array text
+        ("tool_breakdown", "varchar"),  # JSON array text
+    ),
+    RESPONSE_TABLE: V03_STANDARD_COLUMNS
+    + _V03_SCOPE
+    + (
+        ("provider", "varchar"),
+        ("model", "varchar"),
+        ("input_tokens", "bigint"),
+        ("output_tokens", "bigint"),
+        ("total_tokens", "bigint"),
+        ("cached_input_tokens", "bigint"),
+        ("cache_write_tokens", "bigint"),
+        ("reasoning_tokens", "bigint"),
+        ("cost_usd", "double"),
+        ("response_id", "varchar"),
+        ("finish_reason", "varchar"),
+        ("error_type", "varchar"),
+        ("agent_name", "varchar"),
+    ),
+    ACTION_TABLE: V03_STANDARD_COLUMNS
+    + (
+        ("conversation_id", "varchar"),
+        ("interaction_id", "varchar"),
+        ("action_type", "varchar"),
+        ("account_id", "varchar"),
+        ("surface", "varchar"),
+        ("action_details_feedback_type", "varchar"),
+        ("action_details_feedback_value", "bigint"),
+        ("action_details_card_kind", "varchar"),
+        ("action_details_target_type", "varchar"),
+    ),
+    CLASSIFIED_TABLE: V03_STANDARD_COLUMNS
+    + _V03_SCOPE
+    + (
+        ("trigger", "varchar"),
+        ("intent", "varchar"),
+        ("outcome", "varchar"),
+        ("intent_summary", "varchar"),
+        ("classifier", "varchar"),
+        ("classifier_model", "varchar"),
+        ("classifier_duration_ms", "bigint"),
+        ("classifier_cost_usd", "double"),
+    ),
+    SCORED_TABLE: V03_STANDARD_COLUMNS
+    + _V03_SCOPE
+    + (
+        ("trigger", "varchar"),
+        ("evaluation_name", "varchar"),
+        ("score_value", "double"),
+        ("score_label", "varchar"),
+        ("evaluator", "varchar"),
+        ("sampled", "boolean"),
+    ),
+    DISCARDS_TABLE: SCHEMAS[DISCARDS_TABLE],
+}
+
+
+def _union_columns(*schemas: tuple[tuple[str, ColumnType], ...]) -> dict[str, ColumnType]:
+    """Columns of several schemas in first-seen order (a table holding both specs)."""
+    union: dict[str, ColumnType] = {}
+    for schema in schemas:
+        for col, kind in schema:
+            if union.setdefault(col, kind) != kind:
+                raise AssertionError(f"{col} is {union[col]} in one spec and {kind} in another")
+    return union
+
+
+# Every column a table can have under any spec, in the order tables list them:
+# the standard columns first, then v0.1 properties, then v0.3-only properties.
+COLUMN_TYPES: dict[str, dict[str, ColumnType]] = {
+    table: _union_columns(
+        STANDARD_COLUMNS,
+        V03_STANDARD_COLUMNS,
+        SCHEMAS.get(table, ()),
+        SCHEMAS_V03.get(table, ()),
+    )
+    if table != DISCARDS_TABLE
+    else dict(SCHEMAS[DISCARDS_TABLE])
+    for table in {**SCHEMAS, **SCHEMAS_V03}
+}
+
 DUCKDB_TYPES: dict[ColumnType, str] = {
     "varchar": "VARCHAR",
     "bigint": "BIGINT",
@@ -121,6 +270,8 @@ DUCKDB_TYPES: dict[ColumnType, str] = {
     "boolean": "BOOLEAN",
     "timestamptz": "TIMESTAMP WITH TIME ZONE",
 }
+
+DUCKDB_WRITE_MEMORY = "1GB"  # next to the frames being written, not on top of them
 
 ARROW_TYPES: dict[ColumnType, pa.DataType] = {
     "varchar": pa.string(),
@@ -219,6 +370,40 @@ class Quirks:
     clock_skew_session_rate: float = 0.03
 
 
+@dataclass(frozen=True)
+class BehaviourV03:
+    """What apps on the v0.3 SDK do on top of `Behaviour`; rates are per interaction
+    (one answer, so a regeneration is an interaction of its own) unless noted."""
+
+    incomplete_rate: float = 0.01  # cut off at the output-token cap
+    cancelled_rate: float = 0.01  # the user stopped the stream
+    paused_rate: float = 0.005  # waiting for a tool call's approval
+    streaming_rate: float = 0.70
+    tool_use_rate: float = 0.20
+    second_tool_round_rate: float = 0.30  # of tool-using interactions
+    fallback_rate: float = 0.02  # first model failed, the fallback model answered
+    unpriced_rate: float = 0.05  # calls the app registered no price for
+    llm_call_events_rate: float = 0.25  # `emit_llm_calls` on for these
+    tool_breakdown_rate: float = 0.90  # `tool_breakdown` on for these
+    classified_rate: float = 0.60
+    reclassified_rate: float = 0.10  # of classified interactions
+    intent_summary_rate: float = 0.97  # of model classifications (withheld when sensitive)
+    scored_rate: float = 0.20
+    groundedness_rate: float = 0.50  # of scored interactions
+    policy_check_rate: float = 0.60  # of scored interactions
+    human_review_rate: float = 0.05  # of scored interactions
+    retraction_rate: float = 0.05  # of feedback
+    accept_rate: float = 0.04  # per turn with a successful answer, like the three below
+    reject_rate: float = 0.02
+    edit_rate: float = 0.02
+    click_through_rate: float = 0.05
+    outcome_rate: float = 0.12  # the app set an outcome
+    attachment_rate: float = 0.08  # per prompt
+    feature_rate: float = 0.90  # per conversation
+    surface_rate: float = 0.85  # per session
+    account_rate: float = 0.70  # per signed-in user
+
+
 # ---------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------
@@ -232,16 +417,38 @@ def generate(
     *,
     behaviour: Behaviour | None = None,
     quirks: Quirks | None = None,
+    spec: Spec = "v0.1",
+    behaviour_v03: BehaviourV03 | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Demo tables exactly as RudderStack would deliver them to the warehouse.
 
-    `events` is the approximate total row count of the three event tables.
-    Returns the three event tables and `rudder_discards`, keyed by table name.
+    `events` is the approximate total row count of the event tables.
+    `spec="v0.1"` returns the three v0.1 event tables and `rudder_discards`;
+    `"v0.3"` the tables RudderStack's AI SDK fills (`ai_response_received`,
+    `ai_interaction_classified` and `ai_interaction_scored` besides the three);
+    `"mixed"` both in the same tables (a migration: sessions that start in the
+    first half of the date range are v0.1, later ones v0.3). With v0.3 a
+    table, or a column, exists only once a row has a value, as in a warehouse.
     """
     if events < 1 or days < 1:
         raise ValueError("events and days must be positive")
+    if spec not in SPECS:
+        raise ValueError(f"spec must be one of {', '.join(SPECS)}, not {spec!r}")
     behaviour = behaviour or Behaviour()
     quirks = quirks or Quirks()
+    if spec != "v0.1":
+        from ai_analytics import demo_v03  # builds on this module's helpers
+
+        return demo_v03.generate(
+            events,
+            seed,
+            start_date,
+            days,
+            behaviour,
+            quirks,
+            behaviour_v03 or BehaviourV03(),
+            mixed=spec == "mixed",
+        )
     rng_texts, rng_world, rng_prompts, rng_responses, rng_actions = np.random.default_rng(
         seed
     ).spawn(5)
@@ -278,18 +485,20 @@ def write_duckdb(
     """Replace each table in `schema` of the DuckDB file at `path`.
 
     Columns are cast to the declared types so that an all-NULL column still
-    lands as VARCHAR/BIGINT rather than DuckDB's NULL type.
+    lands as VARCHAR/BIGINT rather than DuckDB's NULL type. DuckDB's memory is
+    capped: it writes blocks out instead of holding a copy of the tables.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
+        con.execute(f"set memory_limit = '{DUCKDB_WRITE_MEMORY}'")
         con.execute(f"create schema if not exists {_quote(schema)}")
         for name, frame in tables.items():
             con.register("demo_frame", frame)
             try:
                 con.execute(
                     f"create or replace table {_quote(schema)}.{_quote(name)} as "
-                    f"select {_select_list(name)} from demo_frame"
+                    f"select {_select_list(name, list(frame.columns))} from demo_frame"
                 )
             finally:
                 con.unregister("demo_frame")
@@ -311,7 +520,7 @@ def write_parquet(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        schema = _arrow_schema(name)
+        schema = _arrow_schema(name, list(frame.columns))
         first = pa.Table.from_pandas(
             frame.iloc[:rows_per_group], schema=schema, preserve_index=False
         )
@@ -334,21 +543,25 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _select_list(table: str) -> str:
-    """Cast known tables' columns to their declared types; pass others through."""
-    if table not in SCHEMAS:
+def _select_list(table: str, columns: list[str]) -> str:
+    """Cast a frame's known columns to their declared types; pass others through."""
+    declared = COLUMN_TYPES.get(table)
+    if declared is None:
         return "*"
     return ", ".join(
-        f"cast({_quote(col)} as {DUCKDB_TYPES[kind]}) as {_quote(col)}"
-        for col, kind in SCHEMAS[table]
+        f"cast({_quote(col)} as {DUCKDB_TYPES[declared[col]]}) as {_quote(col)}"
+        if col in declared
+        else _quote(col)
+        for col in columns
     )
 
 
-def _arrow_schema(table: str) -> pa.Schema | None:
+def _arrow_schema(table: str, columns: list[str]) -> pa.Schema | None:
     """Declared Arrow types for known tables, so empty columns keep their type."""
-    if table not in SCHEMAS:
+    declared = COLUMN_TYPES.get(table)
+    if declared is None or any(col not in declared for col in columns):
         return None
-    return pa.schema([(col, ARROW_TYPES[kind]) for col, kind in SCHEMAS[table]])
+    return pa.schema([(col, ARROW_TYPES[declared[col]]) for col in columns])
 
 
 # ---------------------------------------------------------------------------
@@ -1087,7 +1300,8 @@ def _duplicate_and_order(
 
     A re-delivered copy is identical except for a later `received_at` (seconds
     to hours) and a `uuid_ts` in a load after the original's. All columns are
-    gathered with one index array, so no table is ever concatenated.
+    gathered with one index array, so no table is ever concatenated; each is
+    taken out of `cols` as it is gathered, so a table is never held twice.
     """
     base = np.flatnonzero(keep)
     copies = base[rng.random(len(base)) < q.duplicate_rate]
@@ -1100,7 +1314,8 @@ def _duplicate_and_order(
         rng, len(copies)
     )
     order = np.argsort(uuid_ts, kind="stable")
-    out = {name: col[rows[order]] for name, col in cols.items()}
+    index = rows[order]
+    out = {name: cols.pop(name)[index] for name in list(cols)}
     out["received_at"], out["uuid_ts"] = received[order], uuid_ts[order]
     return out
 
@@ -1156,12 +1371,19 @@ _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def _hex_ids(
-    rng: np.random.Generator, n: int, *, n_bytes: int = 16, prefix: str = "", uuid: bool = False
+    rng: np.random.Generator,
+    n: int,
+    *,
+    n_bytes: int = 16,
+    prefix: str = "",
+    uuid: bool = False,
+    arrow: bool = False,
 ) -> Objects:
     """Random hex ids (optionally UUIDv4-shaped) built as bytes, not per row.
 
     Bytes come from the run's generator, so ids are deterministic; the text is
-    assembled as a byte matrix and turned into Python strings by Arrow in C.
+    assembled as a byte matrix and turned into Python strings by Arrow in C,
+    or with `arrow` kept as Arrow text (half the memory of Python strings).
     """
     raw = rng.integers(0, 256, size=(n, n_bytes), dtype=np.uint8)
     if uuid:
@@ -1180,6 +1402,8 @@ def _hex_ids(
     chars = np.ascontiguousarray(np.concatenate(parts, axis=1))
     offsets = np.arange(n + 1, dtype=np.int64) * chars.shape[1]
     strings = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars))
+    if arrow:  # pandas' own `str` dtype
+        return pd.arrays.ArrowStringArray(strings, dtype=pd.StringDtype("pyarrow", np.nan))
     return strings.to_numpy(zero_copy_only=False)
 
 
