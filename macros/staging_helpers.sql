@@ -102,3 +102,52 @@
     {{ ai_product_analytics.staged_column(columns, 'surface', 'enum') }} as surface,
     {{ ai_product_analytics.staged_column(columns, 'account_id', 'text') }} as account_id
 {%- endmacro %}
+
+
+{#
+    Incremental staging: the load-time cursor. On an incremental run only raw
+    rows loaded (`uuid_ts`, else `received_at`) after the latest load already
+    staged, less a lookback of `incremental_lookback_hours`, are read. The
+    cursor is load time, not event time, so events that arrive days late are
+    still picked up, and land on their own event day.
+#}
+{% macro incremental_source_filter(columns) -%}
+    {%- if this is not none and is_incremental() -%}
+        {%- set loaded = [] -%}
+        {%- for name in ['uuid_ts', 'received_at'] if columns.get(name) -%}
+            {%- do loaded.append(ai_product_analytics.typed_expression(
+                adapter.quote(columns[name]['name']), columns[name]['type'], 'timestamp')) -%}
+        {%- endfor -%}
+        {%- if loaded -%}
+    where coalesce({{ loaded | join(', ') }}) > (
+        select {{ dbt.dateadd('hour', -1 * var('incremental_lookback_hours', 3), 'max(loaded_at)') }}
+        from {{ this }}
+    )
+    or (select max(loaded_at) from {{ this }}) is null
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    Incremental staging: a row of this batch replaces the staged row of the
+    same id (delete+insert on event_id) only when it is the later delivery by
+    the dedup rule (latest received_at, then latest load), so a stale copy
+    loaded late never overwrites a newer one. A no-op on a full build.
+#}
+{% macro keep_only_later_deliveries(relation_name) -%}
+    select batch.*
+    from {{ relation_name }} as batch
+    {% if this is not none and is_incremental() -%}
+    left join {{ this }} as staged on batch.event_id = staged.event_id
+    where staged.event_id is null
+        or coalesce(batch.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+            > coalesce(staged.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+        or (
+            coalesce(batch.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+                = coalesce(staged.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+            and coalesce(batch.loaded_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+                >= coalesce(staged.loaded_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+        )
+    {%- endif %}
+{%- endmacro %}

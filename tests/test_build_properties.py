@@ -116,3 +116,29 @@ def test_the_guides_questions_run_against_the_marts(first_build: Build) -> None:
         for path in files:
             rows = connection.sql(path.read_text()).fetchall()
             assert rows, f"{path.name} returned no rows"
+
+
+def test_parquet_input_gives_the_same_marts(first_build: Build, tmp_path) -> None:
+    from ai_analytics.demo_data import write_parquet
+
+    write_parquet(first_build.raw, tmp_path / "lake")
+    database = tmp_path / "from_parquet.duckdb"
+    variables = f'{{rudderstack_parquet_path: "{tmp_path / "lake"}"}}'
+    run_dbt(database, tmp_path, "--vars", variables)
+    with duckdb.connect(str(database)) as connection:
+        schemas = {
+            row[0] for row in connection.sql("select schema_name from duckdb_schemas()").fetchall()
+        }
+    assert "rudderstack" not in schemas, "the events were read from Parquet, not loaded"
+    _frames_equal(first_build.marts, read_marts(database))
+
+
+def test_nothing_is_left_outside_the_schemas_the_package_builds(first_build: Build) -> None:
+    expected = {"rudderstack", "main", "main_ai_staging", "main_ai_intermediate", "main_ai_seeds"}
+    with duckdb.connect(str(first_build.database)) as connection:
+        rows = connection.sql(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    assert {schema for schema, _ in rows} <= expected
+    assert [name for _, name in rows if "__dbt_tmp" in name or name.startswith("ai_pa_")] == []

@@ -51,7 +51,7 @@ def model(dbt, session):
     classify, version = _classifier(dbt, settings, taxonomy)
 
     to_classify = dbt.ref("int_prompts_to_classify")
-    prompts = dbt.source("rudderstack", "ai_user_prompt_created")
+    prompts = _source_prompts(dbt, session)
     done = _already_classified(dbt, session, version) if dbt.is_incremental else None
     batches = _text_batches(session, to_classify, prompts, done, settings["batch_rows"])
 
@@ -111,6 +111,24 @@ def _settings(dbt):
         "llm_budget_tokens": _optional_number(budget_tokens),
         "llm_budget_usd": _optional_number(budget_usd),
     }
+
+
+def _source_prompts(dbt, session):
+    """The raw prompt table: the source, or its Parquet files when the
+    `rudderstack_parquet_path` var points at them (DuckDB only)."""
+    parquet_path = dbt.config.get("rudderstack_parquet_path")
+    identifier = dbt.config.get("prompts_identifier")
+    if not parquet_path:
+        return dbt.source("rudderstack", "ai_user_prompt_created")
+    import glob
+
+    root = str(parquet_path).rstrip("/")
+    name = identifier or "ai_user_prompt_created"
+    files = sorted(glob.glob(f"{root}/{name}.parquet") + glob.glob(f"{root}/{name}/*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"no Parquet files for {name} under {root}")
+    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    return session.sql(f"select * from read_parquet([{listed}], union_by_name = true)")
 
 
 def _optional_number(value):
@@ -218,13 +236,14 @@ def _text_batches(session, to_classify, prompts, done, batch_rows):
 
 
 def _duckdb_batches(session, to_classify, prompts, done, batch_rows):
+    """DuckDB: the relations are registered on this connection only (never as
+    views in the database file, where the source's text would stay readable)."""
     columns = {c.lower(): c for c in prompts.columns}
     text_column = columns.get("prompt_text")
-    to_classify.create_view("ai_pa_to_classify", replace=True)
-    prompts.create_view("ai_pa_source_prompts", replace=True)
+    registered = {"ai_pa_to_classify": to_classify, "ai_pa_source_prompts": prompts}
     excluded = ""
     if done is not None:
-        done.create_view("ai_pa_done", replace=True)
+        registered["ai_pa_done"] = done
         excluded = "and t.prompt_event_id not in (select prompt_event_id from ai_pa_done)"
     text = f'cast(p."{text_column}" as varchar)' if text_column else "cast(null as varchar)"
     query = f"""
@@ -244,13 +263,16 @@ def _duckdb_batches(session, to_classify, prompts, done, batch_rows):
         where t.is_sampled {excluded}
         order by t.prompt_event_id
     """
-    relation = session.sql(query)
-    total = relation.count("*").fetchall()[0][0]
-    reader = relation.to_arrow_reader(batch_rows)
-    for batch in reader:
-        ids = batch.column(0).to_pylist()
-        texts = batch.column(1).to_pylist()
-        yield ids, texts, total
+    for name, relation in registered.items():
+        session.register(name, relation)
+    try:
+        relation = session.sql(query)
+        total = relation.count("*").fetchall()[0][0]
+        for batch in relation.to_arrow_reader(batch_rows):
+            yield batch.column(0).to_pylist(), batch.column(1).to_pylist(), total
+    finally:
+        for name in registered:
+            session.unregister(name)
 
 
 def _snowpark_batches(session, to_classify, prompts, done, batch_rows):

@@ -8,6 +8,7 @@
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
+    {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 renamed as (
@@ -22,8 +23,12 @@ renamed as (
     from source
 ),
 
-final as (
+deduplicated as (
     {{ ai_product_analytics.deduplicate_events('renamed') }}
+),
+
+final as (
+    {{ ai_product_analytics.keep_only_later_deliveries('deduplicated') }}
 )
 
 select * from final

@@ -14,6 +14,7 @@
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
+    {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
@@ -59,11 +60,15 @@ deduplicated as (
     {{ ai_product_analytics.deduplicate_events('renamed') }}
 ),
 
-final as (
+staged as (
     select
         *,
         coalesce(reported_total_tokens, prompt_tokens + completion_tokens) as total_tokens
     from deduplicated
+),
+
+final as (
+    {{ ai_product_analytics.keep_only_later_deliveries('staged') }}
 )
 
 select * from final

@@ -8,6 +8,7 @@
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
+    {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
@@ -30,8 +31,12 @@ renamed as (
         on {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} = discarded.row_id
 ),
 
-final as (
+deduplicated as (
     {{ ai_product_analytics.deduplicate_events('renamed') }}
+),
+
+final as (
+    {{ ai_product_analytics.keep_only_later_deliveries('deduplicated') }}
 )
 
 select * from final

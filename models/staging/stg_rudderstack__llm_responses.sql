@@ -15,6 +15,7 @@
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
+    {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
@@ -66,13 +67,17 @@ deduplicated as (
     {{ ai_product_analytics.deduplicate_events('renamed') }}
 ),
 
-final as (
+staged as (
     select
         *,
         coalesce(reported_total_tokens, prompt_tokens + completion_tokens) as total_tokens,
         -- v0.3 rows carry the interaction they belong to: a model call, not a response.
         (interaction_id is not null) as is_model_call
     from deduplicated
+),
+
+final as (
+    {{ ai_product_analytics.keep_only_later_deliveries('staged') }}
 )
 
 select * from final

@@ -1,8 +1,14 @@
+{#
+    Rebuilt whole on every run (a table): it is small, and its rows are keyed
+    by (table, event id, column) rather than by event id.
+#}
+{{ config(materialized='table', unique_key=none) }}
 {%- set relation = ai_product_analytics.source_table('rudder_discards') -%}
 {%- set columns = ai_product_analytics.source_columns('rudder_discards') -%}
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
+    {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 renamed as (

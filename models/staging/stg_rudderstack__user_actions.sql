@@ -3,6 +3,7 @@
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
+    {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
@@ -33,7 +34,7 @@ deduplicated as (
     {{ ai_product_analytics.deduplicate_events('renamed') }}
 ),
 
-final as (
+staged as (
     select
         *,
         case
@@ -45,6 +46,10 @@ final as (
                 then {{ ai_product_analytics.text_to_boolean('feedback_value') }}
         end as is_thumbs_up
     from deduplicated
+),
+
+final as (
+    {{ ai_product_analytics.keep_only_later_deliveries('staged') }}
 )
 
 select * from final

@@ -1,0 +1,96 @@
+"""Incremental runs over the same events end with the same marts as one full build.
+
+The raw events are split by load time (`uuid_ts`) into chunks that arrive run
+after run, as a warehouse receives them: duplicates of earlier messages and
+events that arrive days after their event time land in later runs.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from ai_analytics.demo_data import write_duckdb
+from tests.conftest import Build
+from tests.dbt_harness import MARTS, read_marts, run_dbt
+
+RUNS = 3
+
+
+def _chunks(raw: dict[str, pd.DataFrame], runs: int) -> list[dict[str, pd.DataFrame]]:
+    """The raw tables cut into `runs` consecutive load-time windows."""
+    loads = pd.concat([frame["uuid_ts"] for frame in raw.values()])
+    edges = loads.quantile([i / runs for i in range(1, runs)]).tolist()
+    bounds = [loads.min() - pd.Timedelta(seconds=1), *edges, loads.max()]
+    return [
+        {
+            name: frame[(frame["uuid_ts"] > bounds[i]) & (frame["uuid_ts"] <= bounds[i + 1])]
+            for name, frame in raw.items()
+        }
+        for i in range(runs)
+    ]
+
+
+def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+def _redelivered(chunks: list[dict[str, pd.DataFrame]]) -> None:
+    """Add to the last chunk copies of messages staged in the first: one set
+    delivered again later (it must win), one stale copy whose received_at is
+    older than the staged one although it loads later (it must not)."""
+    last_load = max(frame["uuid_ts"].max() for frame in chunks[-1].values())
+    for name in ("ai_user_prompt_created", "ai_llm_response_received", "ai_user_action"):
+        first = chunks[0][name]
+        again = first.iloc[::50].copy()
+        again["received_at"] = last_load + pd.Timedelta(minutes=5)
+        again["uuid_ts"] = last_load + pd.Timedelta(minutes=6)
+        stale = first.iloc[25::50].copy()
+        stale["received_at"] = stale["received_at"] - pd.Timedelta(hours=1)
+        stale["uuid_ts"] = last_load + pd.Timedelta(minutes=7)
+        if "latency_ms" in stale:
+            stale["latency_ms"] = stale["latency_ms"] + 99_999
+        chunks[-1][name] = pd.concat([chunks[-1][name], again, stale], ignore_index=True)
+
+
+def test_runs_over_growing_data_equal_one_full_build(first_build: Build, tmp_path) -> None:
+    chunks = _chunks(first_build.raw, RUNS)
+    _redelivered(chunks)
+    later = pd.concat([c["ai_llm_response_received"] for c in chunks[1:]])
+    # Some events arrive more than a day after their event time.
+    assert ((later["received_at"] - later["timestamp"]) > pd.Timedelta(days=1)).any()
+
+    database = tmp_path / "incremental.duckdb"
+    for number, chunk in enumerate(chunks):
+        if number == 0:
+            write_duckdb(chunk, database)
+        else:
+            with duckdb.connect(str(database)) as connection:
+                for name, frame in chunk.items():
+                    connection.register("arriving", frame)
+                    connection.sql(f"insert into rudderstack.{name} by name select * from arriving")
+                    connection.unregister("arriving")
+        run_dbt(database, tmp_path)
+    incremental = read_marts(database)
+
+    full_database = tmp_path / "one_build.duckdb"
+    everything = {
+        name: pd.concat([c[name] for c in chunks], ignore_index=True) for name in chunks[0]
+    }
+    write_duckdb(everything, full_database)
+    run_dbt(full_database, tmp_path / "one_build", "--full-refresh")
+    full = read_marts(full_database)
+    for mart in MARTS:
+        pd.testing.assert_frame_equal(
+            _comparable(incremental[mart]), _comparable(full[mart]), obj=mart
+        )
+    # The stale copies changed nothing: latency is as first delivered.
+    assert full["ai_latency_by_intent"]["max_latency_ms"].max() < 99_999
+
+
+def test_a_run_without_new_events_changes_nothing(first_build: Build) -> None:
+    before = read_marts(first_build.database)
+    run_dbt(first_build.database, first_build.work_dir)
+    after = read_marts(first_build.database)
+    for mart in MARTS:
+        pd.testing.assert_frame_equal(_comparable(before[mart]), _comparable(after[mart]), obj=mart)
