@@ -9,8 +9,9 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export AI_ANALYTICS_DUCKDB_PATH ?= $(CURDIR)/ai_analytics.duckdb
 DEMO_EVENTS ?= 100000
+DASHBOARD ?= $(CURDIR)/target/ai_dashboard.html
 
-.PHONY: install demo test lint clean
+.PHONY: install browser demo dashboard semantic snowflake-check test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +21,33 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's Chromium for the dashboard's browser test (Playwright drives it; no browser download).
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+
 demo: $(STAMP)
 	rm -f $(AI_ANALYTICS_DUCKDB_PATH)
 	$(BIN)/ai-analytics demo-data --events $(DEMO_EVENTS) --out $(AI_ANALYTICS_DUCKDB_PATH)
 	$(BIN)/dbt build --quiet --fail-fast
 	$(BIN)/ai-analytics summary --database $(AI_ANALYTICS_DUCKDB_PATH)
+	$(BIN)/ai-analytics dashboard --database $(AI_ANALYTICS_DUCKDB_PATH) --out $(DASHBOARD)
 
-test: $(STAMP)
+dashboard: $(STAMP)
+	$(BIN)/ai-analytics dashboard --database $(AI_ANALYTICS_DUCKDB_PATH) --out $(DASHBOARD)
+
+# The semantic layer against the demo database (after `make demo`).
+semantic: $(STAMP)
+	$(BIN)/dbt parse --quiet
+	$(BIN)/mf validate-configs
+	$(BIN)/mf query --metrics prompts,active_users,error_rate,p95_latency_ms,cost_usd --group-by metric_time__day --order metric_time__day --quiet
+
+# The snowflake target against fakesnow (Snowflake emulated on DuckDB); pytest runs it too.
+snowflake-check: $(STAMP)
+	timeout 900 $(BIN)/python scripts/snowflake_emulator_check.py
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -34,6 +55,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
 
 clean:
 	rm -rf target logs dbt_packages $(AI_ANALYTICS_DUCKDB_PATH)

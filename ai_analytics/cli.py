@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ai_analytics import __version__
+from ai_analytics.dashboard import register as add_dashboard
 from python_udfs.classify_eval import register as add_classify_eval
 from python_udfs.redaction_cli import register as add_redact
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_summary(commands)
     add_redact(commands)
     add_classify_eval(commands)
+    add_dashboard(commands)
     return parser
 
 
