@@ -59,7 +59,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 def dbt_args(command: str, work_dir: Path, *extra: str) -> list[str]:
     """Arguments for one dbt command whose target/ and logs/ live in work_dir."""
     return [
-        command,
+        *command.split(),
         "--project-dir",
         str(PROJECT_DIR),
         "--profiles-dir",

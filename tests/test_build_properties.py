@@ -142,3 +142,9 @@ def test_nothing_is_left_outside_the_schemas_the_package_builds(first_build: Bui
         ).fetchall()
     assert {schema for schema, _ in rows} <= expected
     assert [name for _, name in rows if "__dbt_tmp" in name or name.startswith("ai_pa_")] == []
+
+
+def test_dbt_docs_generate_works(first_build: Build) -> None:
+    run_dbt(first_build.database, first_build.work_dir, command="docs generate")
+    catalog = json.loads((first_build.work_dir / "target" / "catalog.json").read_text())
+    assert "model.ai_product_analytics.fct_ai_prompt_turns" in catalog["nodes"]
