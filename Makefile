@@ -9,6 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export AI_ANALYTICS_DUCKDB_PATH ?= $(CURDIR)/ai_analytics.duckdb
 DEMO_EVENTS ?= 100000
+DEMO_SPEC ?= mixed
 DASHBOARD ?= $(CURDIR)/target/ai_dashboard.html
 
 .PHONY: install browser demo dashboard semantic snowflake-check test lint bench clean
@@ -29,7 +30,7 @@ browser:
 
 demo: $(STAMP)
 	rm -f $(AI_ANALYTICS_DUCKDB_PATH)
-	$(BIN)/ai-analytics demo-data --events $(DEMO_EVENTS) --out $(AI_ANALYTICS_DUCKDB_PATH)
+	$(BIN)/ai-analytics demo-data --events $(DEMO_EVENTS) --spec $(DEMO_SPEC) --out $(AI_ANALYTICS_DUCKDB_PATH)
 	$(BIN)/dbt build --quiet --fail-fast
 	$(BIN)/ai-analytics summary --database $(AI_ANALYTICS_DUCKDB_PATH)
 	$(BIN)/ai-analytics dashboard --database $(AI_ANALYTICS_DUCKDB_PATH) --out $(DASHBOARD)

@@ -60,7 +60,7 @@ def model(dbt, session):
     processed = 0
     total = None
     for ids, texts, total in batches:
-        outputs.append(classify(ids, texts))
+        outputs.append(_classify_texts(classify, ids, texts, version, settings, pd))
         processed += len(ids)
         rate = processed / max(time.perf_counter() - started, 1e-9)
         print(
@@ -213,12 +213,44 @@ def _classifier(dbt, settings, taxonomy):
     return classify_llm, version
 
 
+def _classify_texts(classify, ids, texts, version, settings, pd):
+    """Classify the prompts that have text; a prompt without text (an SDK with
+    content capture off sends none) is recorded as `no_text`, not guessed."""
+    has_text = [text is not None and str(text).strip() != "" for text in texts]
+    parts = []
+    if any(has_text):
+        parts.append(
+            classify(
+                [i for i, ok in zip(ids, has_text, strict=True) if ok],
+                [t for t, ok in zip(texts, has_text, strict=True) if ok],
+            )
+        )
+    missing = [i for i, ok in zip(ids, has_text, strict=True) if not ok]
+    if missing:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "prompt_event_id": missing,
+                    "intent": None,
+                    "confidence": None,
+                    "classifier": settings["classifier"],
+                    "classifier_version": version,
+                    "classification_status": "no_text",
+                    "is_invalid_label": False,
+                    "llm_tokens": None,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
 def _already_classified(dbt, session, version):
-    """Ids already classified by this classifier version (errors are retried)."""
+    """Ids this classifier version already handled (errors are retried)."""
     this = str(dbt.this)
     sql = (
         f"select prompt_event_id from {this} "
-        f"where classification_status = 'classified' and classifier_version = '{version}'"
+        f"where classification_status in ('classified', 'no_text') "
+        f"and classifier_version = '{version}'"
     )
     return session.sql(sql)
 
