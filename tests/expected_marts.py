@@ -906,10 +906,11 @@ class Staged:
     scores: pd.DataFrame
 
 
-def _sample_bucket(user_key: object) -> int | None:
-    """The user's stable sampling bucket, 0-99 (first 8 hex digits of the MD5)."""
+def _sample_bucket(user_key: object) -> int:
+    """The user's stable sampling bucket, 0-99 (first 8 hex digits of the MD5);
+    a prompt without any user id takes the bucket of the empty string."""
     if user_key is None or (isinstance(user_key, float) and math.isnan(user_key)):
-        return None
+        user_key = ""
     return int(hashlib.md5(str(user_key).encode("utf-8")).hexdigest()[:8], 16) % 100
 
 

@@ -148,3 +148,42 @@ def test_dbt_docs_generate_works(first_build: Build) -> None:
     run_dbt(first_build.database, first_build.work_dir, command="docs generate")
     catalog = json.loads((first_build.work_dir / "target" / "catalog.json").read_text())
     assert "model.ai_product_analytics.fct_ai_prompt_turns" in catalog["nodes"]
+
+
+def test_unusable_rows_are_quarantined_with_a_reason(first_build: Build, tmp_path) -> None:
+    database = tmp_path / "quarantine.duckdb"
+    shutil.copy(first_build.database, database)
+    with duckdb.connect(str(database)) as connection:
+        connection.sql(
+            "insert into rudderstack.ai_llm_response_received "
+            "(id, timestamp, received_at, uuid_ts, latency_ms, response_status) values "
+            "(null, now(), now(), now(), 5, 'success'), "
+            "('q-negative', now(), now(), now(), -5, 'success'), "
+            "('q-status', now(), now(), now(), 5, ' Exploded '), "
+            "('q-future', now() + interval 400 day, now(), now(), 5, 'success')"
+        )
+        connection.sql(
+            "insert into rudderstack.ai_user_prompt_created (id, timestamp, received_at, uuid_ts) "
+            "values ('q-no-conversation', now(), now(), now())"
+        )
+    run_dbt(database, tmp_path)
+    with duckdb.connect(str(database)) as connection:
+        rows = connection.sql(
+            "select table_name, event_id, reason, is_excluded "
+            "from main_ai_staging.stg_rudderstack__quarantine"
+        ).fetchall()
+        staged = {
+            row[0]
+            for row in connection.sql(
+                "select event_id from main_ai_staging.stg_rudderstack__llm_responses"
+            ).fetchall()
+        }
+    assert set(rows) == {
+        ("ai_llm_response_received", None, "missing_id", True),
+        ("ai_llm_response_received", "q-negative", "negative_latency", False),
+        ("ai_llm_response_received", "q-status", "unknown_status", False),
+        ("ai_llm_response_received", "q-future", "event_time_in_future", False),
+        ("ai_user_prompt_created", "q-no-conversation", "missing_conversation_id", False),
+    }
+    # Merely odd rows still count: they are staged.
+    assert {"q-negative", "q-status", "q-future"} <= staged

@@ -1,7 +1,8 @@
 {#
     Prompts the events give no valid intent, with the sampling decision for
     the batch classifier: a prompt is sampled when its user's stable bucket
-    (`sample_bucket(user_key)`, 0-99) is below `intent_sample_pct`, or the
+    (`sample_bucket(user_key)`, 0-99; a prompt with no user id at all takes
+    the bucket of the empty string) is below `intent_sample_pct`, or the
     user is in an always-classify cohort (the var list
     `intent_always_classify_user_keys`, or the model named by
     `intent_cohort_model`, which must have a `user_key` column).
@@ -43,9 +44,9 @@ unlabelled as (
 final as (
     select
         unlabelled.*,
-        {{ ai_product_analytics.sample_bucket('unlabelled.user_key') }} as sample_bucket,
+        {{ ai_product_analytics.sample_bucket("coalesce(unlabelled.user_key, '')") }} as sample_bucket,
         (
-            {{ ai_product_analytics.sample_bucket('unlabelled.user_key') }} < {{ sample_pct }}
+            {{ ai_product_analytics.sample_bucket("coalesce(unlabelled.user_key, '')") }} < {{ sample_pct }}
             {% if cohort_keys %}
             or unlabelled.user_key in (
                 {%- for key in cohort_keys %}'{{ key | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}

@@ -1,0 +1,37 @@
+{#
+    Reconciliation: for every event table, the distinct message ids in the
+    raw table equal the ids staged plus the ids quarantined as excluded.
+    Rows returned are tables where the equation fails.
+#}
+{%- set tables = [
+    ('ai_user_prompt_created', 'stg_rudderstack__prompts'),
+    ('ai_llm_response_received', 'stg_rudderstack__llm_responses'),
+    ('ai_response_received', 'stg_rudderstack__interaction_responses'),
+    ('ai_user_action', 'stg_rudderstack__user_actions'),
+    ('ai_interaction_classified', 'stg_rudderstack__interaction_classifications'),
+    ('ai_interaction_scored', 'stg_rudderstack__interaction_scores'),
+] -%}
+
+with
+{% for table_key, staging_model in tables %}
+{%- set relation = ai_product_analytics.source_table(table_key) -%}
+{%- set columns = ai_product_analytics.source_columns(table_key) -%}
+{{ table_key }}_counts as (
+    select
+        '{{ table_key }}' as table_name,
+        (
+            select count(distinct {{ ai_product_analytics.staged_column(columns, 'id', 'text') }})
+            from ({{ ai_product_analytics.select_source(relation) }}) as source
+        ) as raw_ids,
+        (select count(*) from {{ ref(staging_model) }}) as staged_ids,
+        (
+            select count(distinct event_id) from {{ ref('stg_rudderstack__quarantine') }}
+            where table_name = '{{ table_key }}' and is_excluded and event_id is not null
+        ) as excluded_ids
+){{ "," if not loop.last }}
+{% endfor %}
+
+{% for table_key, staging_model in tables %}
+select * from {{ table_key }}_counts where raw_ids <> staged_ids + excluded_ids
+{% if not loop.last %}union all{% endif %}
+{% endfor %}
