@@ -98,3 +98,16 @@
     {%- endif -%}
     {{ return(columns) }}
 {% endmacro %}
+
+
+{# Every RudderStack event table the package reads, with its staging model. #}
+{% macro event_table_models() %}
+    {{ return([
+        ('ai_user_prompt_created', 'stg_rudderstack__prompts'),
+        ('ai_llm_response_received', 'stg_rudderstack__llm_responses'),
+        ('ai_response_received', 'stg_rudderstack__interaction_responses'),
+        ('ai_user_action', 'stg_rudderstack__user_actions'),
+        ('ai_interaction_classified', 'stg_rudderstack__interaction_classifications'),
+        ('ai_interaction_scored', 'stg_rudderstack__interaction_scores'),
+    ]) }}
+{% endmacro %}

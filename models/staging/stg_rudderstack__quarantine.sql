@@ -18,14 +18,7 @@
 {{ config(materialized='table', unique_key=none) }}
 
 {%- set floor = var('event_time_floor', none) -%}
-{%- set tables = [
-    ('ai_user_prompt_created', 'stg_rudderstack__prompts'),
-    ('ai_llm_response_received', 'stg_rudderstack__llm_responses'),
-    ('ai_response_received', 'stg_rudderstack__interaction_responses'),
-    ('ai_user_action', 'stg_rudderstack__user_actions'),
-    ('ai_interaction_classified', 'stg_rudderstack__interaction_classifications'),
-    ('ai_interaction_scored', 'stg_rudderstack__interaction_scores'),
-] -%}
+{%- set tables = ai_product_analytics.event_table_models() -%}
 
 with
 {% for table_key, staging_model in tables %}
