@@ -57,8 +57,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+BENCH_SIZES ?= 1000000,10000000
+BENCH_REPEAT ?= 1
+
+# Scale benchmark, not part of `make test` (~40 min at the default sizes on 2 cores): writes benchmarks/results.md.
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py --sizes $(BENCH_SIZES) --repeat $(BENCH_REPEAT) --check-floor
 
 clean:
 	rm -rf target logs dbt_packages $(AI_ANALYTICS_DUCKDB_PATH)
