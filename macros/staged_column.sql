@@ -94,3 +94,19 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    True (as SQL) when a source column exists and holds whole numbers only:
+    the loader typed it from a first value like `0`, and truncates every
+    later decimal (a `cost` of 0.021 is stored as 0).
+#}
+{% macro is_integer_column(columns, name) -%}
+    {%- set column = columns.get(name) -%}
+    {%- set t = (column['type'] if column else '') | upper -%}
+    {%- if column and ('INT' in t or (('NUMBER' in t or 'DECIMAL' in t or 'NUMERIC' in t) and t.replace(' ', '').endswith(',0)'))) -%}
+        true
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}

@@ -187,3 +187,25 @@ def test_unusable_rows_are_quarantined_with_a_reason(first_build: Build, tmp_pat
     }
     # Merely odd rows still count: they are staged.
     assert {"q-negative", "q-status", "q-future"} <= staged
+
+
+def test_a_cost_column_typed_as_integer_is_flagged(first_build: Build, tmp_path) -> None:
+    database = tmp_path / "integer_cost.duckdb"
+    shutil.copy(first_build.database, database)
+    with duckdb.connect(str(database)) as connection:
+        # As when the first cost the loader saw was a whole `0`: the column is BIGINT.
+        connection.sql(
+            "alter table rudderstack.ai_llm_response_received alter cost type bigint "
+            "using cast(floor(cost) as bigint)"
+        )
+        with_cost = connection.sql(
+            "select count(distinct id) from rudderstack.ai_llm_response_received "
+            "where cost is not null"
+        ).fetchall()[0][0]
+    run_dbt(database, tmp_path, "--full-refresh")
+    with duckdb.connect(str(database)) as connection:
+        flagged = connection.sql(
+            "select count(*) from main_ai_staging.stg_rudderstack__quarantine "
+            "where reason = 'cost_truncated_by_loader'"
+        ).fetchall()[0][0]
+    assert with_cost > 0 and flagged == with_cost

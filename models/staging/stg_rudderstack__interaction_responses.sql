@@ -50,6 +50,8 @@ renamed as (
         -- JSON arrays, as text: per provider/model usage and per tool counts.
         {{ ai_product_analytics.staged_column(columns, 'usage_breakdown', 'text') }} as usage_breakdown,
         {{ ai_product_analytics.staged_column(columns, 'tool_breakdown', 'text') }} as tool_breakdown,
+        -- The loader typed the cost column from a whole first value: decimals are truncated.
+        {{ ai_product_analytics.is_integer_column(columns, 'total_cost_usd') }} as is_cost_column_integer,
         {{ ai_product_analytics.text_measures(columns, 'response_text', 'response') }}
     from source
     left join discarded

@@ -56,6 +56,8 @@ renamed as (
             {{ ai_product_analytics.staged_column(columns, 'cost', 'double', 'discarded.discarded_cost') }},
             {{ ai_product_analytics.staged_column(columns, 'cost_usd', 'double', 'discarded.discarded_cost_usd') }}
         ) as reported_cost_usd,
+        -- The loader typed the cost column from a whole first value: decimals are truncated.
+        {{ ai_product_analytics.is_integer_column(columns, 'cost') }} as is_cost_column_integer,
         {{ ai_product_analytics.text_measures(columns, 'response_text', 'response') }},
         {{ ai_product_analytics.text_measures(columns, 'error_message', 'error_message') }}
     from source

@@ -10,7 +10,8 @@
       negative latency, a status or action type outside the spec, a feedback
       value that reads as neither a rating nor a thumb, an event time in the
       future (more than a day after it was received) or before the
-      `event_time_floor` var, no user id at all. One row per reason found
+      `event_time_floor` var, a cost stored in a column the loader typed as
+      an integer (decimals truncated), no user id at all. One row per reason found
       first, in that order.
 
     Rebuilt whole on every run (a table).
@@ -56,6 +57,7 @@ with
             when conversation_id is null then 'missing_conversation_id'
             {%- elif table_key in ('ai_llm_response_received', 'ai_response_received') -%}
             when latency_ms < 0 then 'negative_latency'
+            when is_cost_column_integer and reported_cost_usd is not null then 'cost_truncated_by_loader'
             when response_status is not null
                 and response_status not in ('success', 'error', 'timeout', 'incomplete', 'cancelled', 'paused')
                 then 'unknown_status'
