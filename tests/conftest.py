@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ai_analytics.demo_data import generate, write_duckdb
-from tests.dbt_harness import read_marts, run_dbt
+from tests.dbt_harness import NO_SOURCE_FIXTURES, read_marts, run_dbt
 
 # Small enough to build in seconds, large enough for every quirk to occur.
 EVENTS = 20_000
@@ -35,7 +35,7 @@ def _build(tmp_path_factory: pytest.TempPathFactory, seed: int, spec: str = "v0.
     raw = generate(events=EVENTS, seed=seed, spec=spec)
     write_duckdb(raw, database)
     # v0.3 tables lack the v0.1 columns the staging unit-test fixtures name.
-    extra = () if spec == "v0.1" else ("--vars", "{ai_product_analytics_source_unit_tests: false}")
+    extra = () if spec == "v0.1" else NO_SOURCE_FIXTURES
     run_dbt(database, work_dir, *extra)
     return Build(seed, spec, database, work_dir, raw, read_marts(database))
 

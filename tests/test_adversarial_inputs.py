@@ -24,6 +24,7 @@ import pytest
 from ai_analytics.demo_data import STANDARD_COLUMNS, generate, write_duckdb
 from tests.dbt_harness import (
     MARTS,
+    NO_SOURCE_FIXTURES,
     read_classifier_labels,
     read_marts,
     read_relation,
@@ -486,9 +487,6 @@ def _build(
     return Built(database, raw, read_marts(database), expected)
 
 
-NO_SOURCE_UNIT_TESTS = ("--vars", "{ai_product_analytics_source_unit_tests: false}")
-
-
 @pytest.fixture(scope="module")
 def main_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
     raw = generate(events=2000, seed=5)
@@ -510,7 +508,7 @@ def standard_only_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
     # ever discarded) no rudder_discards table.
     raw = generate(events=300, seed=5)
     raw = {name: raw[name][STANDARD].copy() for name in EVENT_TABLES}
-    return _build(tmp_path_factory, "adversarial_standard_only", raw, *NO_SOURCE_UNIT_TESTS)
+    return _build(tmp_path_factory, "adversarial_standard_only", raw, *NO_SOURCE_FIXTURES)
 
 
 @pytest.fixture(scope="module")

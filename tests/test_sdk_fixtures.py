@@ -19,6 +19,7 @@ import pytest
 from ai_analytics.warehouse_loader import load_jsonl
 from tests.dbt_harness import (
     MARTS,
+    NO_SOURCE_FIXTURES,
     read_classifier_labels,
     read_marts,
     read_raw_tables,
@@ -30,8 +31,6 @@ from tests.expected_marts import expected_marts
 from tests.test_marts_match_expectations import assert_same_mart
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sdk_v0_3" / "messages.jsonl"
-# The staging unit tests name v0.1 source columns that SDK tables do not have.
-NO_SOURCE_FIXTURES = ("--vars", "{ai_product_analytics_source_unit_tests: false}")
 
 
 def _messages() -> list[dict]:

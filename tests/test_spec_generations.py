@@ -9,9 +9,8 @@ import pytest
 
 from ai_analytics.demo_data import write_duckdb
 from tests.conftest import Build
-from tests.dbt_harness import read_marts, run_dbt
+from tests.dbt_harness import NO_SOURCE_FIXTURES, read_marts, run_dbt
 
-NO_SOURCE_FIXTURES = ("--vars", "{ai_product_analytics_source_unit_tests: false}")
 # Columns that add up across the two parts: they split by session, so a
 # conversation is in one part only, while a user can be in both (distinct
 # user counts are not additive and are left out).
