@@ -47,6 +47,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _rate(text: str) -> float:
+    """argparse type: a share between 0 and 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
 def _iso_date(text: str) -> str:
     """argparse type: a YYYY-MM-DD date, kept as text for `generate`."""
     try:
@@ -101,6 +109,15 @@ def _add_demo_data(commands: argparse._SubParsersAction) -> None:
         default="v0.1",
         help="spec generation of the events: v0.1, v0.3 or mixed (default: v0.1)",
     )
+    parser.add_argument(
+        "--prompt-intent-rate",
+        type=_rate,
+        default=None,
+        help=(
+            "share of prompts (0-1) that carry a valid intent of their own "
+            "(default: 0.5; 1 leaves the batch classifier nothing to do)"
+        ),
+    )
     parser.set_defaults(run=_run_demo_data)
 
 
@@ -109,12 +126,22 @@ def _run_demo_data(args: argparse.Namespace) -> int:
     from ai_analytics.demo_data import generate, write_duckdb, write_parquet
 
     started = time.perf_counter()
+    behaviour = None
+    if args.prompt_intent_rate is not None:
+        from ai_analytics.demo_data import Behaviour
+
+        rate = args.prompt_intent_rate
+        behaviour = Behaviour(
+            prompt_intent_rate=rate,
+            prompt_off_taxonomy_rate=min(Behaviour.prompt_off_taxonomy_rate, 1.0 - rate),
+        )
     tables = generate(
         args.events,
         seed=args.seed,
         start_date=args.start_date,
         days=args.days,
         spec=args.spec,
+        behaviour=behaviour,
     )
     rows = sum(len(frame) for frame in tables.values())
     print(f"generated {rows:,} rows in {time.perf_counter() - started:.1f} s")

@@ -133,21 +133,46 @@
     Incremental staging: a row of this batch replaces the staged row of the
     same id (delete+insert on event_id) only when it is the later delivery by
     the dedup rule (latest received_at, then latest load), so a stale copy
-    loaded late never overwrites a newer one. A no-op on a full build.
+    loaded late, or the same delivery read again in the lookback window, never
+    overwrites what is staged. Every row written is stamped `staged_at` (this
+    run's start); a replacing row remembers the conversation and event time of
+    the row it replaces (`replaced_conversation_id`, `replaced_event_at`), so
+    the models past staging also rebuild what the old version was counted in.
+    When the replaced row itself was never seen downstream (staged after the
+    last complete run), what it remembered is carried over instead.
 #}
 {% macro keep_only_later_deliveries(relation_name) -%}
-    select batch.*
+    {%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- if this is not none and is_incremental() -%}
+        {%- set since = ai_product_analytics.last_complete_run() -%}
+        {%- set staged_unseen = 'staged.staged_at > ' ~ since if since is not none else 'true' -%}
+    select
+        batch.*,
+        {{ ai_product_analytics.run_started_literal() }} as staged_at,
+        case
+            when staged.event_id is null then cast(null as {{ dbt.type_string() }})
+            when {{ staged_unseen }} then staged.replaced_conversation_id
+            else staged.conversation_id
+        end as replaced_conversation_id,
+        case
+            when staged.event_id is null then cast(null as {{ dbt.type_timestamp() }})
+            when {{ staged_unseen }} then staged.replaced_event_at
+            else staged.event_at
+        end as replaced_event_at
     from {{ relation_name }} as batch
-    {% if this is not none and is_incremental() -%}
     left join {{ this }} as staged on batch.event_id = staged.event_id
     where staged.event_id is null
-        or coalesce(batch.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-            > coalesce(staged.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+        or coalesce(batch.received_at, {{ epoch }}) > coalesce(staged.received_at, {{ epoch }})
         or (
-            coalesce(batch.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-                = coalesce(staged.received_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-            and coalesce(batch.loaded_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-                >= coalesce(staged.loaded_at, cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+            coalesce(batch.received_at, {{ epoch }}) = coalesce(staged.received_at, {{ epoch }})
+            and coalesce(batch.loaded_at, {{ epoch }}) > coalesce(staged.loaded_at, {{ epoch }})
         )
+    {%- else %}
+    select
+        batch.*,
+        {{ ai_product_analytics.run_started_literal() }} as staged_at,
+        cast(null as {{ dbt.type_string() }}) as replaced_conversation_id,
+        cast(null as {{ dbt.type_timestamp() }}) as replaced_event_at
+    from {{ relation_name }} as batch
     {%- endif %}
 {%- endmacro %}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pytest
 
-from ai_analytics.demo_data import write_duckdb
-from tests.conftest import Build
-from tests.dbt_harness import MARTS, read_marts, run_dbt
+from ai_analytics.demo_data import generate, write_duckdb
+from tests.conftest import EVENTS, Build
+from tests.dbt_harness import MARTS, NO_SOURCE_FIXTURES, read_marts, run_dbt
 
 RUNS = 3
 
@@ -38,7 +39,9 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
 def _redelivered(chunks: list[dict[str, pd.DataFrame]]) -> None:
     """Add to the last chunk copies of messages staged in the first: one set
     delivered again later (it must win), one stale copy whose received_at is
-    older than the staged one although it loads later (it must not)."""
+    older than the staged one although it loads later (it must not), and one
+    later copy with other contents: moved to another conversation and two
+    days later (the days and conversations it leaves must be rebuilt too)."""
     last_load = max(frame["uuid_ts"].max() for frame in chunks[-1].values())
     for name in ("ai_user_prompt_created", "ai_llm_response_received", "ai_user_action"):
         first = chunks[0][name]
@@ -50,17 +53,28 @@ def _redelivered(chunks: list[dict[str, pd.DataFrame]]) -> None:
         stale["uuid_ts"] = last_load + pd.Timedelta(minutes=7)
         if "latency_ms" in stale:
             stale["latency_ms"] = stale["latency_ms"] + 99_999
-        chunks[-1][name] = pd.concat([chunks[-1][name], again, stale], ignore_index=True)
+        moved = first.iloc[10::97].copy()
+        moved["received_at"] = last_load + pd.Timedelta(minutes=8)
+        moved["uuid_ts"] = last_load + pd.Timedelta(minutes=9)
+        moved["timestamp"] = moved["timestamp"] + pd.Timedelta(days=2)
+        moved["conversation_id"] = "moved-" + moved["conversation_id"].astype(str)
+        chunks[-1][name] = pd.concat([chunks[-1][name], again, stale, moved], ignore_index=True)
 
 
-def test_runs_over_growing_data_equal_one_full_build(first_build: Build, tmp_path) -> None:
-    chunks = _chunks(first_build.raw, RUNS)
+@pytest.mark.parametrize("spec", ["v0.1", "mixed"])
+def test_runs_over_growing_data_equal_one_full_build(
+    first_build: Build, spec: str, tmp_path
+) -> None:
+    raw = first_build.raw if spec == "v0.1" else generate(events=EVENTS, seed=31, spec=spec)
+    extra = () if spec == "v0.1" else NO_SOURCE_FIXTURES
+    chunks = _chunks(raw, RUNS)
     _redelivered(chunks)
     later = pd.concat([c["ai_llm_response_received"] for c in chunks[1:]])
     # Some events arrive more than a day after their event time.
     assert ((later["received_at"] - later["timestamp"]) > pd.Timedelta(days=1)).any()
 
     database = tmp_path / "incremental.duckdb"
+    scoped_conversations = []
     for number, chunk in enumerate(chunks):
         if number == 0:
             write_duckdb(chunk, database)
@@ -70,15 +84,20 @@ def test_runs_over_growing_data_equal_one_full_build(first_build: Build, tmp_pat
                     connection.register("arriving", frame)
                     connection.sql(f"insert into rudderstack.{name} by name select * from arriving")
                     connection.unregister("arriving")
-        run_dbt(database, tmp_path)
+        run_dbt(database, tmp_path, *extra)
+        scoped_conversations.append(_scope_size(database, "conversation"))
     incremental = read_marts(database)
+    # Later runs rebuilt some conversations, not all of them.
+    conversations = len(incremental["fct_ai_conversations"])
+    assert scoped_conversations[0] == 0
+    assert all(0 < n < conversations for n in scoped_conversations[1:])
 
     full_database = tmp_path / "one_build.duckdb"
     everything = {
         name: pd.concat([c[name] for c in chunks], ignore_index=True) for name in chunks[0]
     }
     write_duckdb(everything, full_database)
-    run_dbt(full_database, tmp_path / "one_build", "--full-refresh")
+    run_dbt(full_database, tmp_path / "one_build", "--full-refresh", *extra)
     full = read_marts(full_database)
     for mart in MARTS:
         pd.testing.assert_frame_equal(
@@ -88,9 +107,22 @@ def test_runs_over_growing_data_equal_one_full_build(first_build: Build, tmp_pat
     assert full["ai_latency_by_intent"]["max_latency_ms"].max() < 99_999
 
 
+def _scope_size(database, scope_type: str) -> int:
+    """Rows of one type in the last run's scope."""
+    with duckdb.connect(str(database)) as connection:
+        return connection.execute(
+            "select count(*) from main_ai_intermediate.int_incremental_scope_resolved "
+            "where scope_type = ?",
+            [scope_type],
+        ).fetchall()[0][0]
+
+
 def test_a_run_without_new_events_changes_nothing(first_build: Build) -> None:
     before = read_marts(first_build.database)
     run_dbt(first_build.database, first_build.work_dir)
+    # The run found nothing to redo.
+    assert _scope_size(first_build.database, "changed") == 0
+    assert _scope_size(first_build.database, "conversation") == 0
     after = read_marts(first_build.database)
     for mart in MARTS:
         pd.testing.assert_frame_equal(_comparable(before[mart]), _comparable(after[mart]), obj=mart)

@@ -3,9 +3,24 @@
     counts under (as for responses), and what kind of action it is. Feedback
     later retracted (v0.3 `feedback_retracted` on the same interaction) is
     flagged and counts as no feedback at all.
+
+    Incremental: a run redoes the actions in int_incremental_scope_resolved.
 #}
-with actions as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.in_event_scope('conversation_id', 'action', 'event_id', 'int_incremental_scope_resolved')) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
+with all_actions as (
     select * from {{ ref('stg_rudderstack__user_actions') }}
+),
+
+actions as (
+    select * from all_actions
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'action', 'event_id', 'int_incremental_scope_resolved')) }}
 ),
 
 links as (
@@ -25,8 +40,11 @@ retractions as (
     select
         interaction_id,
         max(event_at) as last_retracted_at
-    from actions
+    from all_actions
     where action_type = 'feedback_retracted' and interaction_id is not null
+    {% if ai_product_analytics.is_scoped_run() -%}
+        and interaction_id in (select interaction_id from actions)
+    {%- endif %}
     group by interaction_id
 ),
 

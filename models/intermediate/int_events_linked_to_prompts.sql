@@ -8,25 +8,51 @@
     - Without one (v0.1): the latest prompt of the conversation at or before
       the event. Prompts sort before other events at the same instant, and
       among themselves by id, so a tie resolves to the larger prompt id.
+
+    Incremental: a run relinks the events of the conversations in scope and
+    the events in scope without a conversation (int_incremental_scope).
 #}
-with prompts as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.link_scope_condition()) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope') }}
+
+with all_prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
+),
+
+prompts as (
+    select * from all_prompts
+    {{ ai_product_analytics.where_in_scope(
+        "conversation_id in (" ~ ai_product_analytics.scope_keys('conversation') ~ ")") }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_priced') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'response', 'event_id')) }}
 ),
 
 actions as (
     select * from {{ ref('stg_rudderstack__user_actions') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'action', 'event_id')) }}
 ),
 
 interaction_prompts as (
     select
         interaction_id,
         event_id as prompt_event_id
-    from prompts
+    from all_prompts
     where interaction_id is not null
+    {% if ai_product_analytics.is_scoped_run() -%}
+        and interaction_id in (
+            select interaction_id from responses
+            union
+            select interaction_id from actions
+        )
+    {%- endif %}
     qualify row_number() over (
         partition by interaction_id
         order by event_at desc nulls last, event_id desc
@@ -72,6 +98,7 @@ linked as (
     select
         linkable_events.event_kind,
         linkable_events.event_id,
+        linkable_events.conversation_id,
         case
             when interaction_prompts.prompt_event_id is not null
                 then interaction_prompts.prompt_event_id

@@ -71,7 +71,7 @@ def model(dbt, session):
     if total is None:
         print("ai_product_analytics: no prompt to classify", flush=True)
     frame = pd.concat(outputs, ignore_index=True) if outputs else _empty_frame(pd)
-    frame["classified_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+    frame["classified_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
     return _typed(frame[OUTPUT_COLUMNS], pd)
 
 

@@ -4,9 +4,20 @@
     latest valid classification of its interaction (v0.3), then the earliest
     valid label on a response of its turn. NULL when none applies: those
     prompts go to the batch classifier.
+
+    Incremental: a run redoes the prompts in int_incremental_scope.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids() ~ ')') }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope') }}
+
 with prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'prompt', 'event_id')) }}
 ),
 
 taxonomy as (
@@ -20,6 +31,9 @@ classifications as (
 links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where event_kind = 'response'
+    {% if ai_product_analytics.is_scoped_run() -%}
+        and prompt_event_id in (select event_id from prompts)
+    {%- endif %}
 ),
 
 responses as (

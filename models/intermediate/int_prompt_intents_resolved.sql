@@ -4,9 +4,23 @@
     then the batch classifier's label, then `not_sampled` for prompts the
     sample skipped, else `unclassified` (not classified yet, no text, or the
     classifier failed and will retry next run).
+
+    Incremental: a run redoes the prompts in int_incremental_scope_resolved.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ')') }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+-- depends_on: {{ ref('stg_rudderstack__prompts') }}
+
 with observed as (
     select * from {{ ref('int_prompt_intents_observed') }}
+    {% if ai_product_analytics.is_scoped_run() -%}
+        where prompt_event_id in ({{ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') }})
+    {%- endif %}
 ),
 
 to_classify as (

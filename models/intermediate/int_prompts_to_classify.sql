@@ -15,8 +15,17 @@
         "intent_sample_pct must be a number from 0 to 100, got '" ~ sample_pct ~ "'") }}
 {%- endif -%}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids() ~ ')') }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope') }}
+
 with prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'prompt', 'event_id')) }}
 ),
 
 observed as (

@@ -1,9 +1,20 @@
 {#
     Every response with the prompt turn it belongs to and the intent it
     counts under: its turn's intent, else its own valid label, else `unknown`.
+
+    Incremental: a run redoes the responses in int_incremental_scope_resolved.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.in_event_scope('conversation_id', 'response', 'event_id', 'int_incremental_scope_resolved')) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with responses as (
     select * from {{ ref('int_responses_priced') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'response', 'event_id', 'int_incremental_scope_resolved')) }}
 ),
 
 links as (

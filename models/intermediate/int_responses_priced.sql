@@ -4,6 +4,9 @@
     there are model calls, never responses) and v0.3 `ai_response_received`
     rows with their totals. Cost is the reported cost, else derived from the
     model price seed when the model and both token counts are known.
+
+    Incremental: a run reprices the responses staged since the last complete
+    run (a changed price seed needs a --full-refresh).
 #}
 {%- set shared_columns = [
     'event_id', 'anonymous_id', 'user_id', 'user_key', 'channel', 'library_name',
@@ -12,16 +15,29 @@
     'event_classified_intent', 'event_intent', 'response_status', 'error_type',
     'finish_reason', 'model_used', 'provider', 'latency_ms', 'prompt_tokens',
     'completion_tokens', 'total_tokens', 'cached_input_tokens', 'reasoning_tokens',
-    'reported_cost_usd', 'response_length_chars', 'has_response_text'
+    'reported_cost_usd', 'response_length_chars', 'has_response_text',
+    'staged_at', 'replaced_conversation_id', 'replaced_event_at'
 ] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope('event_id in (' ~ ai_product_analytics.changed_response_ids() ~ ')') }}",
+) }}
 
 with llm_responses as (
     select * from {{ ref('stg_rudderstack__llm_responses') }}
     where not is_model_call
+    {% if ai_product_analytics.is_scoped_run() -%}
+        and {{ ai_product_analytics.changed_since_last_run('staged_at') }}
+    {%- endif %}
 ),
 
 interaction_responses as (
     select * from {{ ref('stg_rudderstack__interaction_responses') }}
+    {% if ai_product_analytics.is_scoped_run() -%}
+        where {{ ai_product_analytics.changed_since_last_run('staged_at') }}
+    {%- endif %}
 ),
 
 prices as (

@@ -1,6 +1,15 @@
 {# Tokens and cost per UTC day and model. #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.day_scope_condition('date_day')) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with responses as (
     select * from {{ ref('int_responses_attributed') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('date_day')) }}
 ),
 
 final as (

@@ -1,10 +1,20 @@
 {# One row per UTC day with a prompt or a response. #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.day_scope_condition('date_day')) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('prompt_date')) }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_attributed') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('date_day')) }}
 ),
 
 prompt_days as (

@@ -3,6 +3,14 @@
     was evaluated and by whom. A score counts under the intent of the prompt
     of its interaction, else `unknown`. Empty when the table does not exist.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_all_if_changed() }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with scores as (
     select * from {{ ref('stg_rudderstack__interaction_scores') }}
 ),
@@ -37,3 +45,4 @@ final as (
 )
 
 select * from final
+{{ ai_product_analytics.unless_unchanged() }}

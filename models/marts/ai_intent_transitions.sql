@@ -1,4 +1,12 @@
 {# How users move between intents: consecutive prompts of a conversation. #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_all_if_changed() }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
     where conversation_id is not null
@@ -26,3 +34,4 @@ final as (
 )
 
 select * from final
+{{ ai_product_analytics.unless_unchanged() }}

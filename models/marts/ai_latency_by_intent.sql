@@ -1,4 +1,12 @@
 {# Response latency per intent, over responses with a known, non-negative latency. #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_all_if_changed() }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with responses as (
     select * from {{ ref('int_responses_attributed') }}
     where latency_ms is not null and latency_ms >= 0
@@ -26,3 +34,4 @@ final as (
 )
 
 select * from final
+{{ ai_product_analytics.unless_unchanged() }}

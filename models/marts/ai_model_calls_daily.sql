@@ -4,18 +4,31 @@
     them, else from the `usage_breakdown` of its `ai_response_received`.
     Never both, so a call is never counted twice.
 #}
-with model_calls as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.day_scope_condition('date_day')) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+with all_model_calls as (
     select * from {{ ref('stg_rudderstack__llm_responses') }}
     where is_model_call
+),
+
+model_calls as (
+    select * from all_model_calls
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('cast(event_at as date)')) }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_priced') }}
     where source_table = 'ai_response_received'
+    {% if ai_product_analytics.is_scoped_run() %}and {{ ai_product_analytics.day_scope_condition('date_day') }}{% endif %}
 ),
 
 interactions_with_calls as (
-    select distinct interaction_id from model_calls
+    select distinct interaction_id from all_model_calls
 ),
 
 calls_from_events as (

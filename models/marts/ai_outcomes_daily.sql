@@ -3,9 +3,18 @@
     outcome of the latest classification of the turn's interaction, else the
     outcome its response reported. Turns without an outcome are left out.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.day_scope_condition('date_day')) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
     where outcome is not null and prompt_date is not null
+    {% if ai_product_analytics.is_scoped_run() %}and {{ ai_product_analytics.day_scope_condition('prompt_date') }}{% endif %}
 ),
 
 final as (

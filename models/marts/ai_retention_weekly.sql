@@ -4,6 +4,14 @@
     cohort has a row for each week up to the last week with any prompt,
     zeros included.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_all_if_changed() }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with recursive prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
     where user_key is not null and prompt_date is not null
@@ -73,3 +81,4 @@ final as (
 )
 
 select * from final
+{{ ai_product_analytics.unless_unchanged() }}

@@ -1,4 +1,12 @@
 {# Feedback per intent: ratings, thumbs and regenerations. #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_all_if_changed() }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
+
 with actions as (
     select * from {{ ref('int_actions_attributed') }}
 ),
@@ -28,3 +36,4 @@ final as (
 )
 
 select * from final
+{{ ai_product_analytics.unless_unchanged() }}

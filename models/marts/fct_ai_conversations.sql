@@ -3,16 +3,26 @@
     Counts are of the conversation's own events, so responses whose prompt
     never arrived still count here.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_attributed') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}
 ),
 
 actions as (
     select * from {{ ref('int_actions_attributed') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}
 ),
 
 conversation_events as (

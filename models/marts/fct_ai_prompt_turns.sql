@@ -3,8 +3,16 @@
     turn's earliest response), the cost and tokens of all its responses, and
     what the user did with them.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ')') }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
 with prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'prompt', 'event_id', 'int_incremental_scope_resolved')) }}
 ),
 
 prompt_intents as (
@@ -14,11 +22,13 @@ prompt_intents as (
 responses as (
     select * from {{ ref('int_responses_attributed') }}
     where prompt_event_id is not null
+    {% if ai_product_analytics.is_scoped_run() %}and prompt_event_id in (select event_id from prompts){% endif %}
 ),
 
 actions as (
     select * from {{ ref('int_actions_attributed') }}
     where prompt_event_id is not null
+    {% if ai_product_analytics.is_scoped_run() %}and prompt_event_id in (select event_id from prompts){% endif %}
 ),
 
 classifications as (

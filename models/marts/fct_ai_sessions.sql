@@ -2,16 +2,26 @@
     One row per app session (user_key, context_session_id). Sessions come from
     the web and mobile SDKs; events without a session id are not here.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.session_scope_condition()) }}",
+) }}
+-- depends_on: {{ ref('int_incremental_scope_resolved') }}
 with prompts as (
     select * from {{ ref('fct_ai_prompt_turns') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.session_scope_condition()) }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_attributed') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.session_scope_condition()) }}
 ),
 
 actions as (
     select * from {{ ref('int_actions_attributed') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.session_scope_condition()) }}
 ),
 
 session_events as (

@@ -4,7 +4,7 @@
     ratings and thumbs are measured here, so that actions outside any prompt
     turn count too (as in `ai_satisfaction_by_intent`).
 #}
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 with actions as (
     select * from {{ ref('int_actions_attributed') }}

@@ -5,7 +5,7 @@
     and cost are measured here, never on prompt turns (a turn can hold several
     responses).
 #}
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 with responses as (
     select * from {{ ref('int_responses_attributed') }}
