@@ -98,6 +98,29 @@
 {%- endmacro %}
 
 
+{#
+    True when no row was staged in `models` (staging model names), nor
+    written to `extra` (a list of (model, column) pairs), since the last
+    complete run: the scope models then skip their queries.
+#}
+{% macro nothing_new_since_last_run(models, extra=[]) -%}
+    {%- if not execute or ai_product_analytics.last_complete_run() is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set probes = [] -%}
+    {%- for model in models -%}
+        {%- do probes.append('select 1 as found from ' ~ ref(model) ~ ' where '
+            ~ ai_product_analytics.changed_since_last_run('staged_at')) -%}
+    {%- endfor -%}
+    {%- for model, column, ledger_column in extra -%}
+        {%- do probes.append('select 1 as found from ' ~ ref(model) ~ ' where '
+            ~ ai_product_analytics.changed_since_last_run(column, ledger_column)) -%}
+    {%- endfor -%}
+    {%- set result = run_query('select count(*) from (' ~ (probes | join(' union all ')) ~ ') as probes') -%}
+    {{ return(result.columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
+
 {# Ids of responses (either table) staged since the last complete run, as a subquery. #}
 {% macro changed_response_ids() -%}
     select event_id from {{ ref('stg_rudderstack__llm_responses') }}
@@ -133,6 +156,21 @@
 {%- endmacro %}
 
 
+{# Quarantine rows to recheck: rows without an id, and rows of events staged since the last complete run. #}
+{% macro quarantine_scope_condition() -%}
+    (
+        is_excluded
+        or table_name || '|' || event_id in (
+        {%- for table_key, staging_model in ai_product_analytics.event_table_models() %}
+            select '{{ table_key }}|' || event_id from {{ ref(staging_model) }}
+            where {{ ai_product_analytics.changed_since_last_run('staged_at') }}
+            {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+        )
+    )
+{%- endmacro %}
+
+
 {# Link rows in scope: by the event's conversation, else by the event. #}
 {% macro link_scope_condition(scope_model='int_incremental_scope') -%}
     (
@@ -152,7 +190,9 @@
 {% macro delete_scope(condition) -%}
     {%- if execute and this is not none and is_incremental() -%}
         {%- if ai_product_analytics.is_scoped_run() -%}
-            delete from {{ this }} where {{ condition }}
+            {%- if not ai_product_analytics.scope_has_no_rows(ai_product_analytics.scope_model_of(condition)) -%}
+                delete from {{ this }} where {{ condition }}
+            {%- endif -%}
         {%- else -%}
             delete from {{ this }}
         {%- endif -%}
@@ -160,10 +200,39 @@
 {%- endmacro %}
 
 
-{# `where` clause of a scoped model's rebuild, or nothing on a full build. #}
+{# The scope model a condition reads (its relation name appears in it), or none. #}
+{% macro scope_model_of(condition) -%}
+    {%- if 'int_incremental_scope_resolved' in condition -%}
+        {{ return('int_incremental_scope_resolved') }}
+    {%- elif 'int_incremental_scope' in condition -%}
+        {{ return('int_incremental_scope') }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{# True when a scope model holds no row at all: this run has nothing to redo. #}
+{% macro scope_has_no_rows(scope_model) -%}
+    {%- if not execute or scope_model is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set result = run_query('select count(*) from ' ~ ref(scope_model)) -%}
+    {{ return(result.columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
+
+{#
+    `where` clause of a scoped model's rebuild: the condition, or `1 = 0`
+    when the scope is empty (the warehouse then skips the whole query);
+    nothing on a full build.
+#}
 {% macro where_in_scope(condition) -%}
     {%- if ai_product_analytics.is_scoped_run() -%}
+        {%- if ai_product_analytics.scope_has_no_rows(ai_product_analytics.scope_model_of(condition)) %}
+        where 1 = 0
+        {%- else %}
         where {{ condition }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -174,12 +243,7 @@
     their pre-hook, `unless_changed` closes their final select.
 #}
 {% macro scope_is_empty(scope_model='int_incremental_scope_resolved') -%}
-    {%- if not execute -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set result = run_query(
-        "select count(*) from " ~ ref(scope_model) ~ " where scope_type = 'changed'") -%}
-    {{ return(result.columns[0].values()[0] == 0) }}
+    {{ return(ai_product_analytics.scope_has_no_rows(scope_model)) }}
 {%- endmacro %}
 
 {% macro delete_all_if_changed() -%}

@@ -16,8 +16,10 @@
     Values the loader set aside in `rudder_discards` for one event table, one
     row per event id and one text column `discarded_<name>` per name in
     `column_names`. The staging model coalesces them back into their columns.
+    Given the source's `columns`, an incremental run reads only the discards
+    of the rows it stages.
 #}
-{% macro discarded_values(table_key, column_names) -%}
+{% macro discarded_values(table_key, column_names, columns=none) -%}
     {%- set identifier = var(table_key ~ '_identifier') | lower -%}
     select
         row_id,
@@ -26,6 +28,10 @@
         {%- endfor %}
     from {{ ref('stg_rudderstack__rudder_discards') }}
     where table_name = '{{ identifier }}'
+    {%- if columns is not none and this is not none and is_incremental() %}
+        -- Only the rows this run stages (the CTE `source`).
+        and row_id in (select {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} from source)
+    {%- endif %}
     group by row_id
 {%- endmacro %}
 
@@ -112,19 +118,41 @@
     still picked up, and land on their own event day.
 #}
 {% macro incremental_source_filter(columns) -%}
-    {%- if this is not none and is_incremental() -%}
-        {%- set loaded = [] -%}
+    {%- if execute and this is not none and is_incremental() -%}
+        {#- The cursor is read first and written in as a literal, compared with
+            each column in its own type: a constant filter on the raw column
+            lets the warehouse skip the blocks loaded before it. -#}
+        {%- set latest = run_query('select max(loaded_at) from ' ~ this).columns[0].values()[0] -%}
+        {%- set present = [] -%}
         {%- for name in ['uuid_ts', 'received_at'] if columns.get(name) -%}
-            {%- do loaded.append(ai_product_analytics.typed_expression(
-                adapter.quote(columns[name]['name']), columns[name]['type'], 'timestamp')) -%}
+            {%- do present.append(name) -%}
         {%- endfor -%}
-        {%- if loaded -%}
-    where coalesce({{ loaded | join(', ') }}) > (
-        select {{ dbt.dateadd('hour', -1 * var('incremental_lookback_hours', 3), 'max(loaded_at)') }}
-        from {{ this }}
-    )
-    or (select max(loaded_at) from {{ this }}) is null
+        {%- if present and latest is not none -%}
+            {%- set cutoff = latest - modules.datetime.timedelta(hours=var('incremental_lookback_hours', 3)) -%}
+            {%- set later = [] -%}
+            {%- for name in present -%}
+                {%- do later.append(ai_product_analytics.loaded_after(columns[name], cutoff)) -%}
+            {%- endfor %}
+    where {{ later[0] }}
+            {%- if later | length > 1 %}
+        or ({{ adapter.quote(columns[present[0]]['name']) }} is null and {{ later[1] }})
+            {%- endif -%}
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# `column > cutoff` (a UTC datetime) in the column's own type when it is a timestamp. #}
+{% macro loaded_after(column, cutoff) -%}
+    {%- set type = column['type'] | lower -%}
+    {%- set text = cutoff.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+    {%- if 'timestamp' in type and ('time zone' in type or type.endswith('_tz') or type.endswith('_ltz') or type == 'timestamptz') -%}
+        {{ adapter.quote(column['name']) }} > cast('{{ text }}+00:00' as {{ column['type'] }})
+    {%- elif 'timestamp' in type -%}
+        {{ adapter.quote(column['name']) }} > cast('{{ text }}' as {{ column['type'] }})
+    {%- else -%}
+        {{ ai_product_analytics.typed_expression(adapter.quote(column['name']), column['type'], 'timestamp') }}
+            > cast('{{ text }}' as {{ dbt.type_timestamp() }})
     {%- endif -%}
 {%- endmacro %}
 

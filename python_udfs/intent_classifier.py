@@ -412,20 +412,48 @@ def train(
         threshold = float(threshold)
         version_threshold = threshold
 
+    return IntentModel(
+        pipeline=pipeline,
+        threshold=float(threshold),
+        other_label=other_label,
+        version=model_version(
+            examples,
+            taxonomy,
+            other_label=other_label,
+            threshold=version_threshold,
+            seed=seed,
+            accept_quantile=accept_quantile,
+            c=c,
+            folds=folds,
+        ),
+        labels=tuple(str(label) for label in pipeline.classes_),
+    )
+
+
+def model_version(
+    examples: Iterable[tuple[str, str]],
+    taxonomy: Iterable[tuple[str, str]] | None = None,
+    *,
+    other_label: str = DEFAULT_OTHER_LABEL,
+    threshold: float | None = None,
+    seed: int = 0,
+    accept_quantile: float = DEFAULT_ACCEPT_QUANTILE,
+    c: float = DEFAULT_C,
+    folds: int = DEFAULT_FOLDS,
+) -> str:
+    """The version `train` gives a model of these inputs, without training it.
+
+    The batch classifier asks it first: when every prompt already carries
+    this version's label, nothing is trained at all.
+    """
     digest = taxonomy_hash(
         examples,
         taxonomy,
         other_label=other_label,
-        threshold=version_threshold,
+        threshold=None if threshold is None else float(threshold),
         accept_quantile=accept_quantile,
         c=c,
         folds=folds,
         seed=seed,
     )
-    return IntentModel(
-        pipeline=pipeline,
-        threshold=float(threshold),
-        other_label=other_label,
-        version=f"offline-{sklearn.__version__}-{digest}",
-        labels=tuple(str(label) for label in pipeline.classes_),
-    )
+    return f"offline-{sklearn.__version__}-{digest}"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from python_udfs import classify_eval
-from python_udfs.intent_classifier import IntentModel, taxonomy_hash, train
+from python_udfs.intent_classifier import IntentModel, model_version, taxonomy_hash, train
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -120,6 +120,17 @@ def test_threshold_override(model: IntentModel) -> None:
     labels = [p.label for p in lenient.predict(texts)]
     assert labels.count("other") <= sum(1 for _, want in OBVIOUS if want == "other") + 1
     assert probabilities == [p.confidence for p in model.predict(texts)]
+
+
+def test_version_is_known_before_training(model: IntentModel) -> None:
+    # The batch classifier skips training when every prompt has this version's label.
+    assert model_version(EXAMPLES, TAXONOMY) == model.version
+    strict = train(EXAMPLES, TAXONOMY, threshold=0.999)
+    assert model_version(EXAMPLES, TAXONOMY, threshold=0.999) == strict.version
+    assert model_version(EXAMPLES[1:], TAXONOMY) != model.version
+    # Row order and spaces around a label do not make a new version, as in train.
+    shuffled = [(text, f" {label} ") for text, label in reversed(EXAMPLES)]
+    assert model_version(shuffled, TAXONOMY) == model.version
 
 
 def test_other_label_without_examples_comes_from_the_threshold() -> None:

@@ -15,6 +15,14 @@
 {{ config(tags=['ai_incremental']) }}
 
 {%- set since = ai_product_analytics.last_complete_run() -%}
+{%- set staging_models = [
+    'stg_rudderstack__prompts', 'stg_rudderstack__llm_responses',
+    'stg_rudderstack__interaction_responses', 'stg_rudderstack__user_actions',
+    'stg_rudderstack__interaction_classifications', 'stg_rudderstack__interaction_scores',
+] -%}
+{%- if ai_product_analytics.nothing_new_since_last_run(staging_models) -%}
+    {%- set since = none -%}
+{%- endif -%}
 
 with prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
@@ -140,3 +148,6 @@ final as (
 )
 
 select * from final
+{%- if since is none %}
+where 1 = 0
+{%- endif %}

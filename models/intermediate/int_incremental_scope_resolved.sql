@@ -13,6 +13,11 @@
 {{ config(tags=['ai_incremental']) }}
 
 {%- set since = ai_product_analytics.last_complete_run() -%}
+{%- if since is not none and ai_product_analytics.scope_has_no_rows('int_incremental_scope')
+    and ai_product_analytics.nothing_new_since_last_run(
+        [], [('int_prompt_intents_classified', 'classified_at', 'last_complete_run_ended_at')]) -%}
+    {%- set since = none -%}
+{%- endif -%}
 
 with scope as (
     select * from {{ ref('int_incremental_scope') }}
@@ -119,3 +124,6 @@ final as (
 )
 
 select * from final
+{%- if since is none %}
+where 1 = 0
+{%- endif %}

@@ -150,14 +150,19 @@ def _classifier(dbt, settings, taxonomy):
     """A function (ids, texts) -> DataFrame of results, and the version it labels with."""
     import pandas as pd
 
-    from python_udfs.intent_classifier import taxonomy_hash, train
+    from python_udfs.intent_classifier import model_version, taxonomy_hash, train
 
     if settings["classifier"] == "offline":
         examples = _rows(dbt.ref("ai_intent_examples"), ["text", "intent"])
         examples = [(str(text), str(intent).strip().lower()) for text, intent in examples]
-        model = train(examples, taxonomy, threshold=settings["threshold"])
+        version = model_version(examples, taxonomy, threshold=settings["threshold"])
+        trained = []
 
         def classify_offline(ids, texts):
+            # Trained on the first batch only: a run with nothing to classify trains nothing.
+            if not trained:
+                trained.append(train(examples, taxonomy, threshold=settings["threshold"]))
+            model = trained[0]
             predictions = model.predict(texts)
             return pd.DataFrame(
                 {
@@ -172,7 +177,7 @@ def _classifier(dbt, settings, taxonomy):
                 }
             )
 
-        return classify_offline, model.version
+        return classify_offline, version
 
     from python_udfs.llm_classifier import LLMConfig, classify_with_llm
 

@@ -12,7 +12,7 @@ with source as (
 ),
 
 discarded as (
-    {{ ai_product_analytics.discarded_values('ai_interaction_scored', ['score_value']) }}
+    {{ ai_product_analytics.discarded_values('ai_interaction_scored', ['score_value'], columns) }}
 ),
 
 renamed as (

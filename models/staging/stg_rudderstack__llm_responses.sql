@@ -19,7 +19,7 @@ with source as (
 ),
 
 discarded as (
-    {{ ai_product_analytics.discarded_values('ai_llm_response_received', recoverable) }}
+    {{ ai_product_analytics.discarded_values('ai_llm_response_received', recoverable, columns) }}
 ),
 
 renamed as (

@@ -7,7 +7,7 @@ with source as (
 ),
 
 discarded as (
-    {{ ai_product_analytics.discarded_values('ai_user_prompt_created', ['prompt_number', 'attachment_count']) }}
+    {{ ai_product_analytics.discarded_values('ai_user_prompt_created', ['prompt_number', 'attachment_count'], columns) }}
 ),
 
 renamed as (

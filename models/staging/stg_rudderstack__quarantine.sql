@@ -14,9 +14,17 @@
       an integer (decimals truncated), no user id at all. One row per reason found
       first, in that order.
 
-    Rebuilt whole on every run (a table).
+    Incremental: a run rechecks the rows staged since the last complete run
+    (and rescans the raw tables for rows without an id, which cannot be
+    staged, so nothing marks them as seen).
 #}
-{{ config(materialized='table', unique_key=none) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    unique_key=none,
+    tags=['ai_incremental'],
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.quarantine_scope_condition()) }}",
+) }}
 
 {%- set floor = var('event_time_floor', none) -%}
 {%- set tables = ai_product_analytics.event_table_models() -%}
@@ -35,12 +43,23 @@ with
         {{ ai_product_analytics.staged_column(columns, 'received_at', 'timestamp') }} as received_at
     from ({{ ai_product_analytics.select_source(relation) }}) as source
     {% if columns.get('id') -%}
+        {%- set id_type = columns['id']['type'] | lower -%}
+        {%- set id = adapter.quote(columns['id']['name']) -%}
+        {%- if id_type.startswith('varchar') or id_type.startswith('character varying') or id_type in ('text', 'string') %}
+    -- The staged id (nullif(trim(id), '')) is null, written so that only ids
+    -- that can be blank at all are trimmed.
+    where {{ id }} is null or {{ id }} = '' or ({{ id }} like ' %' and trim({{ id }}) = '')
+        {%- else %}
     where {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} is null
+        {%- endif %}
     {%- endif %}
 ),
 
 {{ table_key }}_staged as (
     select * from {{ ref(staging_model) }}
+    {% if ai_product_analytics.is_scoped_run() -%}
+    where {{ ai_product_analytics.changed_since_last_run('staged_at') }}
+    {%- endif %}
 ),
 
 {{ table_key }}_flags as (

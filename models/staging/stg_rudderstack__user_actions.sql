@@ -7,7 +7,7 @@ with source as (
 ),
 
 discarded as (
-    {{ ai_product_analytics.discarded_values('ai_user_action', ['action_details_feedback_value']) }}
+    {{ ai_product_analytics.discarded_values('ai_user_action', ['action_details_feedback_value'], columns) }}
 ),
 
 renamed as (
