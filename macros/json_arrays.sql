@@ -31,3 +31,21 @@
 {% macro snowflake__json_element_text(element_alias, key) -%}
     cast({{ element_alias }}.value:"{{ key }}" as varchar)
 {%- endmacro %}
+
+
+{#
+    A one-element JSON array of a text value, as compact JSON text (`["stop"]`),
+    escaped by the warehouse's own JSON writer; NULL when the value is NULL.
+#}
+{% macro json_text_array(expression) %}
+    {{ return(adapter.dispatch('json_text_array', 'ai_product_analytics')(expression)) }}
+{% endmacro %}
+
+{% macro default__json_text_array(expression) -%}
+    case when {{ expression }} is not null then cast(to_json([{{ expression }}]) as {{ dbt.type_string() }}) end
+{%- endmacro %}
+
+{# Snowflake: no list literal; ARRAY_CONSTRUCT builds the array, TO_JSON writes it. #}
+{% macro snowflake__json_text_array(expression) -%}
+    case when {{ expression }} is not null then to_json(array_construct({{ expression }})) end
+{%- endmacro %}

@@ -36,6 +36,7 @@ MARTS = [
     "ai_model_calls_daily",
     "ai_evaluation_scores",
     "ai_classification_coverage",
+    "ai_otel_genai_spans",
 ]
 # Marts that only spec v0.3 events fill.
 V03_MARTS = {"ai_outcomes_daily", "ai_model_calls_daily", "ai_evaluation_scores"}

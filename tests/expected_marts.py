@@ -47,7 +47,12 @@ choice is repeated where it is coded):
 - evaluation scores: `evaluation_name`, `evaluator` and `score_label` are
   enum-like (lowercased and trimmed, blank is NULL; a missing name or
   evaluator is the grain value `unknown`); `sampled` filters nothing; the interaction's prompt is
-  the latest prompt with that interaction id.
+  the latest prompt with that interaction id;
+- OpenTelemetry spans: a v0.3 response's completion id is that of the last
+  model call of its interaction without an `error_type` (latest `event_at`,
+  ties: the larger `id`, a NULL time never the latest); a v0.1 response's is
+  its own `response_id`; only v0.1 rows of `ai_llm_response_received` read
+  `response_id` and `provider`, only v0.3 responses `primary_provider`.
 """
 
 from __future__ import annotations
@@ -266,6 +271,34 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "max_score": FLOAT,
         "labelled_scores": INT,
     },
+    "ai_otel_genai_spans": {
+        "response_event_id": TEXT,
+        "prompt_event_id": TEXT,
+        "user_key": TEXT,
+        "gen_ai.operation.name": TEXT,
+        "gen_ai.provider.name": TEXT,
+        "gen_ai.system": TEXT,
+        "gen_ai.conversation.id": TEXT,
+        "gen_ai.response.id": TEXT,
+        "gen_ai.response.model": TEXT,
+        "gen_ai.response.finish_reasons": TEXT,
+        "gen_ai.usage.input_tokens": FLOAT,
+        "gen_ai.usage.output_tokens": FLOAT,
+        "error.type": TEXT,
+        "ai_product_analytics.interaction_id": TEXT,
+        "ai_product_analytics.intent": TEXT,
+        "ai_product_analytics.response_status": TEXT,
+        "ai_product_analytics.usage.total_tokens": FLOAT,
+        "ai_product_analytics.cost_usd": FLOAT,
+        "ai_product_analytics.is_cost_derived": INT,
+        "ai_product_analytics.time_to_first_token_ms": FLOAT,
+        "ai_product_analytics.llm_call_count": FLOAT,
+        "ai_product_analytics.tool_call_count": FLOAT,
+        "span_started_at": TS,
+        "span_ended_at": TS,
+        "span_duration_ms": FLOAT,
+        "date_day": DAY,
+    },
     "ai_classification_coverage": {
         "date_day": DAY,
         "prompts": INT,
@@ -299,6 +332,7 @@ MART_GRAINS: dict[str, list[str]] = {
     "ai_model_calls_daily": ["date_day", "model_used"],
     "ai_evaluation_scores": ["intent", "evaluation_name", "evaluator"],
     "ai_classification_coverage": ["date_day"],
+    "ai_otel_genai_spans": ["response_event_id"],
 }
 
 
@@ -544,6 +578,7 @@ _V01_TOTALS = {
     "total_tokens": "token_count_total_tokens",
     "event_cost_usd": "cost",
     "model_used": "model_used",
+    "provider": "provider",
 }
 _V03_TOTALS = {
     "prompt_tokens": "total_input_tokens",
@@ -551,6 +586,7 @@ _V03_TOTALS = {
     "total_tokens": "total_tokens",
     "event_cost_usd": "total_cost_usd",
     "model_used": "primary_model",
+    "provider": "primary_provider",
 }
 
 
@@ -571,6 +607,15 @@ def _response_rows(
         staged["prompt_tokens"] + staged["completion_tokens"]
     )
     staged["model_used"] = _enum(_col(frame, totals["model_used"]))
+    staged["provider"] = _enum(_col(frame, totals["provider"]))
+    staged["finish_reason"] = _enum(_col(frame, "finish_reason"))
+    staged["error_type"] = _trimmed(_col(frame, "error_type"))
+    # The provider's completion id: v0.3 responses take their last call's (`stage`).
+    staged["response_id"] = (
+        pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        if is_v03
+        else _trimmed(_col(frame, "response_id"))
+    )
     staged["event_cost_usd"] = _number(_col(frame, totals["event_cost_usd"]))
     staged["outcome"] = _enum(_col(frame, "outcome"))
     staged["llm_call_count"] = _number(_col(frame, "llm_call_count"))
@@ -627,6 +672,25 @@ def _stage_model_calls(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
         index=frame.index,
     )
     return calls.reset_index(drop=True)
+
+
+def _last_successful_call_ids(raw: dict[str, pd.DataFrame]) -> pd.Series:
+    """Per interaction id, the `response_id` of its last v0.3 model call that
+    succeeded (no `error_type`): the latest `event_at`, ties the larger `id`,
+    a NULL time never the latest. That call's model is `primary_model`."""
+    frame = _read(raw, RESPONSES)
+    calls = pd.DataFrame(
+        {
+            "event_id": frame["id"].astype(object),
+            "event_at": _utc(_col(frame, "timestamp")),
+            "interaction_id": _trimmed(_col(frame, "interaction_id")),
+            "response_id": _trimmed(_col(frame, "response_id")),
+            "failed": _trimmed(_col(frame, "error_type")).notna(),
+        },
+        index=frame.index,
+    )
+    succeeded = calls[calls["interaction_id"].notna() & ~calls["failed"]]
+    return _latest_per(succeeded, "interaction_id")["response_id"]
 
 
 def _breakdown_entries(value: object) -> list[dict[str, object]]:
@@ -988,6 +1052,9 @@ def stage(
             .fillna("unknown")
             .astype(object)
         )
+
+    call_ids = responses["interaction_id"].map(_last_successful_call_ids(raw))
+    responses["response_id"] = _none(responses["response_id"].where(~responses["is_v03"], call_ids))
 
     event_calls = _stage_model_calls(raw)
     model_calls = pd.concat(
@@ -1434,6 +1501,75 @@ def _ai_evaluation_scores(s: Staged) -> pd.DataFrame:
     return _conform(pd.DataFrame(rows), "ai_evaluation_scores")
 
 
+# A latency longer than this is a unit or clock error: the span gets no start.
+LONGEST_SPAN_MS = 86_400_000
+
+
+def _error_type(status: object, error_type: object) -> str | None:
+    """OpenTelemetry `error.type` of a response: only `error` and `timeout`
+    are failures; the reported class, else `timeout` / `_OTHER`."""
+    if status == "error":
+        return error_type if isinstance(error_type, str) else "_OTHER"
+    if status == "timeout":
+        return error_type if isinstance(error_type, str) else "timeout"
+    return None
+
+
+def _span_start(end: pd.Timestamp, latency_ms: float) -> pd.Timestamp:
+    """`end` minus the latency rounded to the microsecond (half away from 0)."""
+    if pd.isna(end) or pd.isna(latency_ms) or not 0 <= latency_ms <= LONGEST_SPAN_MS:
+        return pd.NaT
+    return end - pd.Timedelta(microseconds=math.floor(latency_ms * 1000 + 0.5))
+
+
+def _ai_otel_genai_spans(s: Staged) -> pd.DataFrame:
+    """One OpenTelemetry GenAI `chat` span (conventions v1.37.0) per response."""
+    r = s.responses
+    latency = r["latency_ms"].where(r["latency_ms"] >= 0)
+    out = pd.DataFrame(
+        {
+            "response_event_id": r["event_id"],
+            "prompt_event_id": r["prompt_event_id"],
+            "user_key": r["user_key"],
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": r["provider"],
+            "gen_ai.system": r["provider"],
+            "gen_ai.conversation.id": r["conversation_id"],
+            "gen_ai.response.id": r["response_id"],
+            "gen_ai.response.model": r["model_used"],
+            "gen_ai.response.finish_reasons": [
+                None if v is None else json.dumps([v], ensure_ascii=False, separators=(",", ":"))
+                for v in r["finish_reason"]
+            ],
+            "gen_ai.usage.input_tokens": r["prompt_tokens"],
+            "gen_ai.usage.output_tokens": r["completion_tokens"],
+            "error.type": [
+                _error_type(status, kind)
+                for status, kind in zip(r["response_status"], r["error_type"], strict=True)
+            ],
+            "ai_product_analytics.interaction_id": r["interaction_id"],
+            "ai_product_analytics.intent": r["intent"],
+            "ai_product_analytics.response_status": r["response_status"],
+            "ai_product_analytics.usage.total_tokens": r["total_tokens"],
+            "ai_product_analytics.cost_usd": r["cost_usd"],
+            "ai_product_analytics.is_cost_derived": r["is_cost_derived"].astype(bool),
+            "ai_product_analytics.time_to_first_token_ms": r["time_to_first_token_ms"],
+            "ai_product_analytics.llm_call_count": r["llm_call_count"],
+            "ai_product_analytics.tool_call_count": r["tool_call_count"],
+            "span_started_at": pd.Series(
+                [_span_start(e, v) for e, v in zip(r["event_at"], latency, strict=True)],
+                index=r.index,
+                dtype="datetime64[us]",
+            ),
+            "span_ended_at": r["event_at"],
+            "span_duration_ms": latency,
+            "date_day": r["date_day"],
+        },
+        index=r.index,
+    )
+    return _conform(out, "ai_otel_genai_spans")
+
+
 def expected_marts(
     raw: dict[str, pd.DataFrame],
     taxonomy: set[str],
@@ -1473,4 +1609,5 @@ def expected_marts(
         "ai_model_calls_daily": _ai_model_calls_daily(s),
         "ai_evaluation_scores": _ai_evaluation_scores(s),
         "ai_classification_coverage": _ai_classification_coverage(s, classifier_labels, sample_pct),
+        "ai_otel_genai_spans": _ai_otel_genai_spans(s),
     }

@@ -1661,6 +1661,164 @@ def test_time_to_first_token_without_any() -> None:
     )
 
 
+def case_spans() -> Rows:
+    """OpenTelemetry spans: v0.3 responses with per-call rows, v0.1 responses."""
+    w = {"user": "w-sp", "conv": "sp-c"}
+
+    def call(event_id: str, at: str, interaction: str, **props: Any) -> dict[str, Any]:
+        return event(event_id, at, **w, interaction_id=interaction, model="gpt-x", **props)
+
+    return {
+        PROMPTS: [
+            event("sp-p1", "2026-10-09T11:59:57Z", **w, interaction_id="sp-i1", intent="billing"),
+        ],
+        V03_RESPONSES: [
+            event(
+                "sp-r1",
+                "2026-10-09T12:00:00Z",
+                **w,
+                interaction_id="sp-i1",
+                response_status="success",
+                latency_ms=1500,
+                total_input_tokens=100,
+                total_output_tokens=40,
+                total_cost_usd=0.01,
+                primary_model="gpt-x-2026-10-01",
+                primary_provider=" OpenAI ",
+                finish_reason="Stop",
+                llm_call_count=3,
+                tool_call_count=1,
+            ),
+            # A timeout whose only call failed; its latency is over a day.
+            event(
+                "sp-r2",
+                "2026-10-09T13:00:00Z",
+                **w,
+                interaction_id="sp-i2",
+                response_status=" Timeout ",
+                latency_ms=90_000_000,
+                primary_model="gpt-x",
+            ),
+        ],
+        V01_RESPONSES: [
+            call("sp-m1", "2026-10-09T11:59:58Z", "sp-i1", response_id="msg_first"),
+            # Same instant: the larger event id is the later call.
+            call("sp-m2a", "2026-10-09T11:59:59Z", "sp-i1", response_id="msg_tie"),
+            call("sp-m2b", "2026-10-09T11:59:59Z", "sp-i1", response_id=" msg_last "),
+            # Later, but failed: not the call whose id the response takes.
+            call("sp-m3", "2026-10-09T12:00:00Z", "sp-i1", error_type="api_error"),
+            call("sp-m4", "2026-10-09T13:00:00Z", "sp-i2", error_type="timeout", response_id="x"),
+            # v0.1 responses: 14:00+02:00 is 12:00 UTC, in sp-p1's turn by time.
+            event(
+                "sp-r3",
+                "2026-10-09T14:00:00+02:00",
+                **w,
+                response_status=" ERROR ",
+                latency_ms=-3,
+                response_id="chatcmpl-9",
+                provider="Anthropic",
+                model_used="claude-x",
+                token_count_prompt_tokens=10,
+                token_count_completion_tokens=5,
+                cost=0.001,
+            ),
+            event(
+                "sp-r4",
+                "2026-10-09T15:00:00Z",
+                user="w-sp",
+                response_status="error",
+                error_type=" RateLimitError ",
+                finish_reason=" Length ",
+                latency_ms=0.5,
+            ),
+        ],
+    }
+
+
+def test_opentelemetry_spans() -> None:
+    spans = build(case_spans())["ai_otel_genai_spans"]
+    assert list(spans["response_event_id"]) == ["sp-r1", "sp-r2", "sp-r3", "sp-r4"]
+    assert set(spans["gen_ai.operation.name"]) == {"chat"}
+    check(
+        row(spans, response_event_id="sp-r1"),
+        {
+            "prompt_event_id": "sp-p1",
+            "user_key": "w-sp",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.system": "openai",
+            "gen_ai.conversation.id": "sp-c",
+            "gen_ai.response.id": "msg_last",
+            "gen_ai.response.model": "gpt-x-2026-10-01",
+            "gen_ai.response.finish_reasons": '["stop"]',
+            "gen_ai.usage.input_tokens": 100.0,
+            "gen_ai.usage.output_tokens": 40.0,
+            "error.type": NULL,
+            "ai_product_analytics.interaction_id": "sp-i1",
+            "ai_product_analytics.intent": "billing",
+            "ai_product_analytics.response_status": "success",
+            "ai_product_analytics.usage.total_tokens": 140.0,
+            "ai_product_analytics.cost_usd": 0.01,
+            "ai_product_analytics.is_cost_derived": 0,
+            "ai_product_analytics.time_to_first_token_ms": NULL,
+            "ai_product_analytics.llm_call_count": 3.0,
+            "ai_product_analytics.tool_call_count": 1.0,
+            "span_started_at": ts("2026-10-09 11:59:58.5"),
+            "span_ended_at": ts("2026-10-09 12:00:00"),
+            "span_duration_ms": 1500.0,
+            "date_day": day("2026-10-09"),
+        },
+    )
+    check(
+        row(spans, response_event_id="sp-r2"),
+        {
+            "prompt_event_id": NULL,
+            "gen_ai.provider.name": NULL,
+            "gen_ai.response.id": NULL,
+            "gen_ai.response.model": "gpt-x",
+            "error.type": "timeout",
+            "ai_product_analytics.intent": "unknown",
+            "ai_product_analytics.response_status": "timeout",
+            "ai_product_analytics.cost_usd": NULL,
+            "span_started_at": NULL,
+            "span_ended_at": ts("2026-10-09 13:00:00"),
+            "span_duration_ms": 90_000_000.0,
+        },
+    )
+    check(
+        row(spans, response_event_id="sp-r3"),
+        {
+            "prompt_event_id": "sp-p1",
+            "gen_ai.provider.name": "anthropic",
+            "gen_ai.response.id": "chatcmpl-9",
+            "gen_ai.response.model": "claude-x",
+            "gen_ai.response.finish_reasons": NULL,
+            "gen_ai.usage.input_tokens": 10.0,
+            "gen_ai.usage.output_tokens": 5.0,
+            "error.type": "_OTHER",
+            "ai_product_analytics.interaction_id": NULL,
+            "ai_product_analytics.intent": "billing",
+            "ai_product_analytics.cost_usd": 0.001,
+            "span_started_at": NULL,
+            "span_ended_at": ts("2026-10-09 12:00:00"),
+            "span_duration_ms": NULL,
+        },
+    )
+    check(
+        row(spans, response_event_id="sp-r4"),
+        {
+            "prompt_event_id": NULL,
+            "gen_ai.conversation.id": NULL,
+            "gen_ai.response.id": NULL,
+            "gen_ai.response.model": NULL,
+            "gen_ai.response.finish_reasons": '["length"]',
+            "error.type": "RateLimitError",
+            "ai_product_analytics.intent": "unknown",
+            "span_started_at": ts("2026-10-09 14:59:59.9995"),
+            "span_duration_ms": 0.5,
+        },
+    )
+
+
 def case_breakdown() -> Rows:
     w = {"user": "w-ub", "conv": "ub-c"}
     breakdown_b = [
@@ -1909,6 +2067,7 @@ V03_CASES = (
     case_first_token,
     case_breakdown,
     case_scores,
+    case_spans,
 )
 
 # Columns that add up over disjoint users and conversations.
@@ -1966,13 +2125,14 @@ ADDITIVE = {
     ],
     "ai_evaluation_scores": ["scores", "numeric_scores", "labelled_scores"],
 }
-# One row per user, conversation, session or prompt: the mixed mart is the
+# One row per user, conversation, session, prompt or response: the mixed mart is the
 # union of the parts' rows.
 DISJOINT = [
     "fct_ai_prompt_turns",
     "fct_ai_conversations",
     "ai_engagement_by_user",
     "fct_ai_sessions",
+    "ai_otel_genai_spans",
 ]
 
 

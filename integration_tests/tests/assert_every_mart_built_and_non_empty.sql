@@ -7,7 +7,7 @@
     'ai_intent_transitions', 'ai_latency_by_intent', 'ai_model_performance_daily',
     'ai_cost_daily', 'ai_satisfaction_by_intent', 'ai_retention_weekly',
     'ai_outcomes_daily', 'ai_model_calls_daily', 'ai_evaluation_scores',
-    'ai_classification_coverage', 'fct_ai_responses', 'fct_ai_feedback',
+    'ai_classification_coverage', 'ai_otel_genai_spans', 'fct_ai_responses', 'fct_ai_feedback',
     'metricflow_time_spine',
 ] %}
 

@@ -37,6 +37,8 @@ renamed as (
         ) as model_used,
         {{ ai_product_analytics.staged_column(columns, 'provider', 'enum') }} as provider,
         {{ ai_product_analytics.staged_column(columns, 'agent_name', 'text') }} as agent_name,
+        -- The provider's id of the completion (`chatcmpl-…`, `msg_…`), when sent.
+        {{ ai_product_analytics.staged_column(columns, 'response_id', 'text') }} as response_id,
         {{ ai_product_analytics.staged_column(columns, 'latency_ms', 'double', 'discarded.discarded_latency_ms') }} as latency_ms,
         coalesce(
             {{ ai_product_analytics.staged_column(columns, 'token_count_prompt_tokens', 'bigint', 'discarded.discarded_token_count_prompt_tokens') }},
