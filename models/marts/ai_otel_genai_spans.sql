@@ -6,7 +6,11 @@
     attributes carry the `ai_product_analytics.` prefix (the conventions
     reserve `app.*` and every other registered namespace). Dotted names are
     quoted identifiers on every warehouse: `select "gen_ai.usage.input_tokens"`.
+
+    A view: it only renames and reshapes what the response grain already
+    holds, so it costs nothing to build or keep up to date.
 #}
+{{ config(materialized='view') }}
 {%- set longest_span_ms = 86400000 -%}
 
 with responses as (
