@@ -48,14 +48,21 @@ semantic: $(STAMP)
 snowflake-check: $(STAMP)
 	timeout 900 $(BIN)/python scripts/snowflake_emulator_check.py
 
+# sqlfluff compiles every model with dbt against a small demo database of its own
+# (scripts/sqlfluff_lint.py), so it needs no database and ignores yours.
+SQLFLUFF := $(BIN)/python scripts/sqlfluff_lint.py
+SQL_PATHS := models analyses data_tests
+
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(SQLFLUFF) lint --processes 2 $(SQL_PATHS)
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(SQLFLUFF) lint --processes 2 $(SQL_PATHS)
 
 BENCH_SIZES ?= 1000000,10000000
 BENCH_REPEAT ?= 1

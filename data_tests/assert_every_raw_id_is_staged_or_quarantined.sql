@@ -9,6 +9,7 @@ with
 {% for table_key, staging_model in tables %}
 {%- set relation = ai_product_analytics.source_table(table_key) -%}
 {%- set columns = ai_product_analytics.source_columns(table_key) -%}
+
 {{ table_key }}_counts as (
     select
         '{{ table_key }}' as table_name,
@@ -25,6 +26,7 @@ with
 {% endfor %}
 
 {% for table_key, staging_model in tables %}
-select * from {{ table_key }}_counts where raw_ids <> staged_ids + excluded_ids
+select * from {{ table_key }}_counts
+where raw_ids <> staged_ids + excluded_ids
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

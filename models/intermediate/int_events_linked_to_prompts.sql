@@ -60,19 +60,41 @@ interaction_prompts as (
 ),
 
 linkable_events as (
-    select 'response' as event_kind, event_id, conversation_id, interaction_id, event_at
+    select
+        'response' as event_kind,
+        event_id,
+        conversation_id,
+        interaction_id,
+        event_at
     from responses
     union all
-    select 'action' as event_kind, event_id, conversation_id, interaction_id, event_at
+    select
+        'action' as event_kind,
+        event_id,
+        conversation_id,
+        interaction_id,
+        event_at
     from actions
 ),
 
 conversation_timeline as (
-    select 'prompt' as event_kind, 0 as kind_order, event_id, conversation_id, interaction_id, event_at
+    select
+        'prompt' as event_kind,
+        0 as kind_order,
+        event_id,
+        conversation_id,
+        interaction_id,
+        event_at
     from prompts
     where conversation_id is not null and event_at is not null
     union all
-    select event_kind, 1 as kind_order, event_id, conversation_id, interaction_id, event_at
+    select
+        event_kind,
+        1 as kind_order,
+        event_id,
+        conversation_id,
+        interaction_id,
+        event_at
     from linkable_events
     where conversation_id is not null and event_at is not null
 ),
@@ -108,9 +130,11 @@ linked as (
         end as prompt_event_id,
         case
             when interaction_prompts.prompt_event_id is not null then 'interaction'
-            when linkable_events.interaction_id is not null
+            when
+                linkable_events.interaction_id is not null
                 and latest_prompts.latest_v01_prompt_event_id is not null then 'conversation_time'
-            when linkable_events.interaction_id is null
+            when
+                linkable_events.interaction_id is null
                 and latest_prompts.latest_prompt_event_id is not null then 'conversation_time'
         end as link_method
     from linkable_events

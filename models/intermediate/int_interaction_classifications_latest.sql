@@ -13,9 +13,11 @@ taxonomy as (
 ),
 
 latest_valid_intents as (
-    select interaction_id, classified_intent as intent
+    select
+        interaction_id,
+        classified_intent as intent
     from classifications
-    where classified_intent in (select intent_name from taxonomy)
+    where classified_intent in (select taxonomy.intent_name from taxonomy)
     qualify row_number() over (
         partition by interaction_id
         order by event_at desc nulls last, event_id desc
@@ -23,7 +25,9 @@ latest_valid_intents as (
 ),
 
 latest_outcomes as (
-    select interaction_id, outcome
+    select
+        interaction_id,
+        outcome
     from classifications
     where outcome is not null
     qualify row_number() over (
@@ -42,7 +46,8 @@ final as (
         latest_valid_intents.intent,
         latest_outcomes.outcome
     from interactions
-    left join latest_valid_intents on interactions.interaction_id = latest_valid_intents.interaction_id
+    left join latest_valid_intents
+        on interactions.interaction_id = latest_valid_intents.interaction_id
     left join latest_outcomes on interactions.interaction_id = latest_outcomes.interaction_id
 )
 

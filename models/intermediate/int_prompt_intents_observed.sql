@@ -52,7 +52,9 @@ response_labels as (
 ),
 
 first_response_intents as (
-    select prompt_event_id, intent
+    select
+        prompt_event_id,
+        intent
     from response_labels
     where intent is not null
     qualify row_number() over (
@@ -63,8 +65,8 @@ first_response_intents as (
 
 prompt_labels as (
     select
-        event_id,
-        interaction_id,
+        prompts.event_id,
+        prompts.interaction_id,
         {{ ai_product_analytics.first_valid_intent('prompts') }} as intent
     from prompts
 ),

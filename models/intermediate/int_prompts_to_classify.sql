@@ -53,9 +53,11 @@ unlabelled as (
 final as (
     select
         unlabelled.*,
-        {{ ai_product_analytics.sample_bucket("coalesce(unlabelled.user_key, '')") }} as sample_bucket,
+        {{ ai_product_analytics.sample_bucket("coalesce(unlabelled.user_key, '')") }}
+            as sample_bucket,
         (
-            {{ ai_product_analytics.sample_bucket("coalesce(unlabelled.user_key, '')") }} < {{ sample_pct }}
+            {{ ai_product_analytics.sample_bucket("coalesce(unlabelled.user_key, '')") }}
+            < {{ sample_pct }}
             {% if cohort_keys %}
             or unlabelled.user_key in (
                 {%- for key in cohort_keys %}'{{ key | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}

@@ -36,8 +36,11 @@ final as (
         count(case when prompt_turns.intent_source = 'not_sampled' then 1 end) as not_sampled,
         count(
             case
-                when prompt_turns.intent_source = 'unclassified'
-                    and classified.classification_status in ('classification_error', 'deferred_budget')
+                when
+                    prompt_turns.intent_source = 'unclassified'
+                    and classified.classification_status in (
+                        'classification_error', 'deferred_budget'
+                    )
                     then 1
             end
         ) as classification_errors,

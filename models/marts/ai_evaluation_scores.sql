@@ -16,7 +16,9 @@ with scores as (
 ),
 
 prompt_turns as (
-    select interaction_id, intent
+    select
+        interaction_id,
+        intent
     from {{ ref('fct_ai_prompt_turns') }}
     where interaction_id is not null
     qualify row_number() over (

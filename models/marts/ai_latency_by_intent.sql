@@ -20,7 +20,8 @@ final as (
         percentile_cont(0.50) within group (order by latency_ms) as p50_latency_ms,
         percentile_cont(0.95) within group (order by latency_ms) as p95_latency_ms,
         percentile_cont(0.99) within group (order by latency_ms) as p99_latency_ms,
-        count(case when time_to_first_token_ms >= 0 then 1 end) as responses_with_time_to_first_token,
+        count(case when time_to_first_token_ms >= 0 then 1 end)
+            as responses_with_time_to_first_token,
         percentile_cont(0.50) within group (
             order by case when time_to_first_token_ms >= 0 then time_to_first_token_ms end
         ) as p50_time_to_first_token_ms,

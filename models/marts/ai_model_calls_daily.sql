@@ -48,16 +48,30 @@ calls_from_events as (
 breakdown_entries as (
     select
         responses.date_day,
-        nullif(lower(trim({{ ai_product_analytics.json_element_text('entry', 'model') }})), '') as model_used,
-        coalesce({{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'call_count'), dbt.type_bigint()) }}, 0) as calls,
-        coalesce({{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'error_count'), dbt.type_bigint()) }}, 0) as errors,
-        {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'input_tokens'), dbt.type_bigint()) }} as prompt_tokens,
-        {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'output_tokens'), dbt.type_bigint()) }} as completion_tokens,
-        {{ ai_product_analytics.try_cast(ai_product_analytics.json_element_text('entry', 'cost_usd'), 'double precision') }} as cost_usd
+        nullif(lower(trim({{ ai_product_analytics.json_element_text('entry', 'model') }})), '')
+            as model_used,
+        coalesce({{ ai_product_analytics.try_cast(
+            ai_product_analytics.json_element_text('entry', 'call_count'), dbt.type_bigint()
+        ) }}, 0) as calls,
+        coalesce({{ ai_product_analytics.try_cast(
+            ai_product_analytics.json_element_text('entry', 'error_count'), dbt.type_bigint()
+        ) }}, 0) as errors,
+        {{ ai_product_analytics.try_cast(
+            ai_product_analytics.json_element_text('entry', 'input_tokens'), dbt.type_bigint()
+        ) }} as prompt_tokens,
+        {{ ai_product_analytics.try_cast(
+            ai_product_analytics.json_element_text('entry', 'output_tokens'), dbt.type_bigint()
+        ) }} as completion_tokens,
+        {{ ai_product_analytics.try_cast(
+            ai_product_analytics.json_element_text('entry', 'cost_usd'), 'double precision'
+        ) }} as cost_usd
     from responses
     {{ ai_product_analytics.json_array_elements('responses.usage_breakdown', 'entry') }}
-    where responses.interaction_id is null
-        or responses.interaction_id not in (select interaction_id from interactions_with_calls)
+    where
+        responses.interaction_id is null
+        or responses.interaction_id not in (
+            select interactions_with_calls.interaction_id from interactions_with_calls
+        )
 ),
 
 calls_from_breakdown as (

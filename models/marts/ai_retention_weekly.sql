@@ -25,24 +25,32 @@ user_weeks as (
 ),
 
 cohorts as (
-    select user_key, min(activity_week) as cohort_week
+    select
+        user_key,
+        min(activity_week) as cohort_week
     from user_weeks
     group by user_key
 ),
 
 cohort_sizes as (
-    select cohort_week, count(*) as cohort_users
+    select
+        cohort_week,
+        count(*) as cohort_users
     from cohorts
     group by cohort_week
 ),
 
 -- Every Monday from the first to the last week with a prompt.
 weeks (week_start, last_week) as (
-    select min(activity_week), max(activity_week)
+    select
+        min(activity_week),
+        max(activity_week)
     from user_weeks
     having count(*) > 0
     union all
-    select cast({{ dbt.dateadd('day', 7, 'week_start') }} as date), last_week
+    select
+        cast({{ dbt.dateadd('day', 7, 'week_start') }} as date),
+        last_week
     from weeks
     where week_start < last_week
 ),
@@ -53,7 +61,7 @@ cohort_weeks as (
         cohort_sizes.cohort_users,
         weeks.week_start as activity_week
     from cohort_sizes
-    inner join weeks on weeks.week_start >= cohort_sizes.cohort_week
+    inner join weeks on cohort_sizes.cohort_week <= weeks.week_start
 ),
 
 activity as (
@@ -69,8 +77,10 @@ activity as (
 final as (
     select
         cohort_weeks.cohort_week,
-        cast({{ dbt.datediff('cohort_weeks.cohort_week', 'cohort_weeks.activity_week', 'day') }} / 7 as integer)
-            as weeks_since_first,
+        cast(
+            {{ dbt.datediff('cohort_weeks.cohort_week', 'cohort_weeks.activity_week', 'day') }}
+            / 7 as integer
+        ) as weeks_since_first,
         cohort_weeks.cohort_users,
         coalesce(activity.active_users, 0) as active_users,
         100.0 * coalesce(activity.active_users, 0) / cohort_weeks.cohort_users as retention_pct

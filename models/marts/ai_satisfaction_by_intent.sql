@@ -21,7 +21,7 @@ final as (
         count(case when is_thumb then 1 end) as thumbs,
         count(case when is_thumb and is_thumbs_up then 1 end) as thumbs_up,
         100.0 * count(case when is_thumb and is_thumbs_up then 1 end)
-            / nullif(count(case when is_thumb then 1 end), 0) as thumbs_up_rate,
+        / nullif(count(case when is_thumb then 1 end), 0) as thumbs_up_rate,
         count(case when is_regeneration then 1 end) as regenerations,
         count(case when is_copy then 1 end) as copies,
         count(case when is_share then 1 end) as shares,

@@ -26,21 +26,38 @@ actions as (
 ),
 
 conversation_events as (
-    select conversation_id, user_key, prompt_event_id as event_id, prompt_at as event_at, 0 as kind_order
+    select
+        conversation_id,
+        user_key,
+        prompt_event_id as event_id,
+        prompt_at as event_at,
+        0 as kind_order
     from prompt_turns
     where conversation_id is not null
     union all
-    select conversation_id, user_key, event_id, event_at, 1 as kind_order
+    select
+        conversation_id,
+        user_key,
+        event_id,
+        event_at,
+        1 as kind_order
     from responses
     where conversation_id is not null
     union all
-    select conversation_id, user_key, event_id, event_at, 2 as kind_order
+    select
+        conversation_id,
+        user_key,
+        event_id,
+        event_at,
+        2 as kind_order
     from actions
     where conversation_id is not null
 ),
 
 first_events as (
-    select conversation_id, user_key
+    select
+        conversation_id,
+        user_key
     from conversation_events
     qualify row_number() over (
         partition by conversation_id
@@ -68,7 +85,9 @@ prompt_totals as (
 ),
 
 first_prompts as (
-    select conversation_id, intent as first_intent
+    select
+        conversation_id,
+        intent as first_intent
     from prompt_turns
     where conversation_id is not null
     qualify row_number() over (
@@ -121,7 +140,8 @@ final as (
         response_totals.tool_calls,
         coalesce(action_totals.actions, 0) as actions,
         coalesce(action_totals.feedback_events, 0) as feedback_events,
-        {{ dbt.datediff('event_spans.started_at', 'event_spans.ended_at', 'second') }} as duration_seconds,
+        {{ dbt.datediff('event_spans.started_at', 'event_spans.ended_at', 'second') }}
+            as duration_seconds,
         -- timestamps
         event_spans.started_at,
         event_spans.ended_at

@@ -25,15 +25,30 @@ actions as (
 ),
 
 session_events as (
-    select user_key, session_id, conversation_id, prompt_at as event_at, 1 as is_prompt
+    select
+        user_key,
+        session_id,
+        conversation_id,
+        prompt_at as event_at,
+        1 as is_prompt
     from prompts
     where session_id is not null and user_key is not null
     union all
-    select user_key, session_id, conversation_id, event_at, 0 as is_prompt
+    select
+        user_key,
+        session_id,
+        conversation_id,
+        event_at,
+        0 as is_prompt
     from responses
     where session_id is not null and user_key is not null
     union all
-    select user_key, session_id, conversation_id, event_at, 0 as is_prompt
+    select
+        user_key,
+        session_id,
+        conversation_id,
+        event_at,
+        0 as is_prompt
     from actions
     where session_id is not null and user_key is not null
 ),

@@ -33,6 +33,7 @@ with
 {% for table_key, staging_model in tables %}
 {%- set relation = ai_product_analytics.source_table(table_key) -%}
 {%- set columns = ai_product_analytics.source_columns(table_key) -%}
+
 {{ table_key }}_without_id as (
     select
         '{{ table_key }}' as table_name,
@@ -77,11 +78,13 @@ with
             {%- elif table_key in ('ai_llm_response_received', 'ai_response_received') -%}
             when latency_ms < 0 then 'negative_latency'
             when is_cost_column_integer and reported_cost_usd is not null then 'cost_truncated_by_loader'
-            when response_status is not null
+            when
+                response_status is not null
                 and response_status not in ('success', 'error', 'timeout', 'incomplete', 'cancelled', 'paused')
                 then 'unknown_status'
             {%- elif table_key == 'ai_user_action' -%}
-            when action_type is not null
+            when
+                action_type is not null
                 and action_type not in (
                     'feedback_given', 'feedback_retracted', 'copied_response', 'shared', 'reported',
                     'regenerated', 'accepted', 'rejected', 'edited', 'clicked_through'
@@ -100,12 +103,13 @@ with
 {% endfor %}
 
 unioned as (
-{% for table_key, staging_model in tables %}
+    {% for table_key, staging_model in tables %}
     select * from {{ table_key }}_without_id
     union all
-    select * from {{ table_key }}_flags where reason is not null
+    select * from {{ table_key }}_flags
+    where reason is not null
     {% if not loop.last %}union all{% endif %}
-{% endfor %}
+    {% endfor %}
 ),
 
 final as (

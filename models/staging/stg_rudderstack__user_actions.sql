@@ -39,7 +39,8 @@ staged as (
         *,
         case
             -- A plain decimal number only: `nan`, `inf` and words are not ratings.
-            when feedback_type = 'rating'
+            when
+                feedback_type = 'rating'
                 and {{ ai_product_analytics.regex_full_match(
                     'feedback_value', '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)(e[+-]?[0-9]+)?') }}
                 then {{ ai_product_analytics.try_cast('feedback_value', 'double precision') }}
