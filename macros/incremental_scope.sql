@@ -296,3 +296,35 @@
         ~ dbt.type_timestamp() ~ '))') -%}
     {{ return('') }}
 {%- endmacro %}
+
+
+{# Short forms for the models' CTEs: `where` the rows are in this run's scope. #}
+{% macro where_events_in_scope(kind, resolved=false) -%}
+    {%- set scope_model = 'int_incremental_scope_resolved' if resolved else 'int_incremental_scope' -%}
+    {{ ai_product_analytics.where_in_scope(
+        ai_product_analytics.in_event_scope('conversation_id', kind, 'event_id', scope_model)) }}
+{%- endmacro %}
+
+{% macro where_day_in_scope(column) -%}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition(column)) }}
+{%- endmacro %}
+
+{% macro where_conversation_in_scope() -%}
+    {{ ai_product_analytics.where_in_scope(
+        ai_product_analytics.conversation_scope_condition('conversation_id')) }}
+{%- endmacro %}
+
+{% macro where_session_in_scope() -%}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.session_scope_condition()) }}
+{%- endmacro %}
+
+{# `and <condition>` on a scoped run, nothing otherwise (for CTEs that already filter). #}
+{% macro and_in_scope(condition) -%}
+    {%- if ai_product_analytics.is_scoped_run() -%}
+        {%- if ai_product_analytics.scope_has_no_rows(ai_product_analytics.scope_model_of(condition)) -%}
+            and 1 = 0
+        {%- else -%}
+            and {{ condition }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -20,7 +20,7 @@ with all_actions as (
 
 actions as (
     select * from all_actions
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'action', 'event_id', 'int_incremental_scope_resolved')) }}
+    {{ ai_product_analytics.where_events_in_scope('action', resolved=true) }}
 ),
 
 links as (

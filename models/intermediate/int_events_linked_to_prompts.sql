@@ -32,12 +32,12 @@ prompts as (
 
 responses as (
     select * from {{ ref('int_responses_priced') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'response', 'event_id')) }}
+    {{ ai_product_analytics.where_events_in_scope('response') }}
 ),
 
 actions as (
     select * from {{ ref('stg_rudderstack__user_actions') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'action', 'event_id')) }}
+    {{ ai_product_analytics.where_events_in_scope('action') }}
 ),
 
 interaction_prompts as (

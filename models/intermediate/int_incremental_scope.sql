@@ -64,7 +64,8 @@ changed_events as (
         replaced_conversation_id,
         interaction_id
     from {{ relation }}
-    where {{ ai_product_analytics.changed_since_last_run('staged_at') }}
+    where
+        {{ ai_product_analytics.changed_since_last_run('staged_at') }}
         {%- if since is none %} and 1 = 0{% endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -78,76 +79,117 @@ changed_interactions as (
 
 -- Events of every kind that share an interaction with a changed event.
 interaction_events as (
-    select 'prompt' as event_kind, event_id, conversation_id
+    select
+        'prompt' as event_kind,
+        event_id,
+        conversation_id
     from prompts
-    where interaction_id in (select interaction_id from changed_interactions)
+    where interaction_id in (select changed_interactions.interaction_id from changed_interactions)
     union all
-    select 'response' as event_kind, event_id, conversation_id
+    select
+        'response' as event_kind,
+        event_id,
+        conversation_id
     from interaction_responses
-    where interaction_id in (select interaction_id from changed_interactions)
+    where interaction_id in (select changed_interactions.interaction_id from changed_interactions)
     union all
-    select 'response' as event_kind, event_id, conversation_id
+    select
+        'response' as event_kind,
+        event_id,
+        conversation_id
     from llm_responses
-    where interaction_id in (select interaction_id from changed_interactions)
+    where interaction_id in (select changed_interactions.interaction_id from changed_interactions)
     union all
-    select 'action' as event_kind, event_id, conversation_id
+    select
+        'action' as event_kind,
+        event_id,
+        conversation_id
     from actions
-    where interaction_id in (select interaction_id from changed_interactions)
+    where interaction_id in (select changed_interactions.interaction_id from changed_interactions)
 ),
 
 conversations as (
-    select conversation_id as scope_key from changed_events where conversation_id is not null
+    select conversation_id as scope_key from changed_events
+    where conversation_id is not null
     union
-    select replaced_conversation_id from changed_events where replaced_conversation_id is not null
+    select replaced_conversation_id from changed_events
+    where replaced_conversation_id is not null
     union
-    select conversation_id from interaction_events where conversation_id is not null
+    select conversation_id from interaction_events
+    where conversation_id is not null
 ),
 
 -- Interactions of the prompts in scope: their events without a conversation are in scope too.
 scoped_interactions as (
     select distinct interaction_id
     from prompts
-    where interaction_id is not null
-        and conversation_id in (select scope_key from conversations)
+    where
+        interaction_id is not null
+        and conversation_id in (select conversations.scope_key from conversations)
     union
     select interaction_id from changed_interactions
 ),
 
 orphan_events as (
-    select event_kind, event_id
+    select
+        event_kind,
+        event_id
     from changed_events
     where conversation_id is null and event_kind in ('prompt', 'response', 'action')
     union
-    select event_kind, event_id
+    select
+        event_kind,
+        event_id
     from interaction_events
     where conversation_id is null
     union
-    select 'response' as event_kind, event_id
+    select
+        'response' as event_kind,
+        event_id
     from interaction_responses
-    where conversation_id is null
-        and interaction_id in (select interaction_id from scoped_interactions)
+    where
+        conversation_id is null
+        and interaction_id in (select scoped_interactions.interaction_id from scoped_interactions)
     union
-    select 'response' as event_kind, event_id
+    select
+        'response' as event_kind,
+        event_id
     from llm_responses
-    where conversation_id is null
-        and interaction_id in (select interaction_id from scoped_interactions)
+    where
+        conversation_id is null
+        and interaction_id in (select scoped_interactions.interaction_id from scoped_interactions)
     union
-    select 'action' as event_kind, event_id
+    select
+        'action' as event_kind,
+        event_id
     from actions
-    where conversation_id is null
-        and interaction_id in (select interaction_id from scoped_interactions)
+    where
+        conversation_id is null
+        and interaction_id in (select scoped_interactions.interaction_id from scoped_interactions)
+),
+
+scoped as (
+    select
+        'conversation' as scope_type,
+        scope_key
+    from conversations
+    union all
+    select
+        event_kind as scope_type,
+        event_id as scope_key
+    from orphan_events
+    union all
+    select distinct
+        'changed' as scope_type,
+        cast(null as {{ dbt.type_string() }}) as scope_key
+    from changed_events
 ),
 
 final as (
-    select 'conversation' as scope_type, scope_key from conversations
-    union all
-    select event_kind as scope_type, event_id as scope_key from orphan_events
-    union all
-    select distinct 'changed' as scope_type, cast(null as {{ dbt.type_string() }}) as scope_key
-    from changed_events
+    select * from scoped
+    {%- if since is none %}
+    where 1 = 0
+    {%- endif %}
 )
 
 select * from final
-{%- if since is none %}
-where 1 = 0
-{%- endif %}

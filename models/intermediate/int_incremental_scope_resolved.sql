@@ -46,12 +46,16 @@ links as (
 
 classified as (
     select * from {{ ref('int_prompt_intents_classified') }}
-    where {{ ai_product_analytics.changed_since_last_run('classified_at', 'last_complete_run_ended_at') }}
+    where
+        {{ ai_product_analytics.changed_since_last_run(
+            'classified_at', 'last_complete_run_ended_at') }}
         {%- if since is none %} and 1 = 0{% endif %}
 ),
 
 newly_classified_prompts as (
-    select prompts.event_id, prompts.conversation_id
+    select
+        prompts.event_id,
+        prompts.conversation_id
     from prompts
     inner join classified on prompts.event_id = classified.prompt_event_id
 ),
@@ -59,55 +63,91 @@ newly_classified_prompts as (
 -- Events of a newly classified prompt's turn (those in another conversation
 -- or in none joined it by interaction id).
 newly_classified_turn_events as (
-    select links.event_kind, links.event_id, links.conversation_id
+    select
+        links.event_kind,
+        links.event_id,
+        links.conversation_id
     from links
-    where links.prompt_event_id in (select event_id from newly_classified_prompts)
+    where links.prompt_event_id in (
+        select newly_classified_prompts.event_id from newly_classified_prompts
+    )
 ),
 
 scope_events as (
-    select scope_type, scope_key from scope where scope_type <> 'changed'
+    select
+        scope_type,
+        scope_key
+    from scope
+    where scope_type <> 'changed'
     union
-    select 'conversation', conversation_id
+    select
+        'conversation' as scope_type,
+        conversation_id as scope_key
     from newly_classified_prompts
     where conversation_id is not null
     union
-    select 'prompt', event_id
+    select
+        'prompt' as scope_type,
+        event_id as scope_key
     from newly_classified_prompts
     where conversation_id is null
     union
-    select event_kind, event_id from newly_classified_turn_events where conversation_id is null
+    select
+        event_kind,
+        event_id
+    from newly_classified_turn_events
+    where conversation_id is null
     union
-    select 'conversation', conversation_id
+    select
+        'conversation' as scope_type,
+        conversation_id as scope_key
     from newly_classified_turn_events
     where conversation_id is not null
 ),
 
 conversations as (
-    select scope_key as conversation_id from scope_events where scope_type = 'conversation'
+    select scope_key as conversation_id from scope_events
+    where scope_type = 'conversation'
 ),
 
 events_in_scope as (
     {%- for kind, relation in [
         ('prompt', 'prompts'), ('response', 'responses'), ('action', 'actions'), ('response', 'model_calls')
     ] %}
-    select user_key, session_id, event_at, replaced_event_at
+    select
+        user_key,
+        session_id,
+        event_at,
+        replaced_event_at
     from {{ relation }}
-    where conversation_id in (select conversation_id from conversations)
-        or event_id in (select scope_key from scope_events where scope_type = '{{ kind }}')
+    where
+        conversation_id in (select conversations.conversation_id from conversations)
+        or event_id in (
+            select scope_events.scope_key from scope_events
+            where scope_events.scope_type = '{{ kind }}'
+        )
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
 days as (
-    select cast(event_at as date) as date_day from events_in_scope where event_at is not null
+    select cast(event_at as date) as date_day from events_in_scope
+    where event_at is not null
     union
-    select cast(replaced_event_at as date) from events_in_scope where replaced_event_at is not null
+    select cast(replaced_event_at as date) from events_in_scope
+    where replaced_event_at is not null
 ),
 
-final as (
-    select scope_type, scope_key from scope_events
+scoped as (
+    select
+        scope_type,
+        scope_key
+    from scope_events
     union all
-    select 'day' as scope_type, cast(date_day as {{ dbt.type_string() }}) as scope_key from days
+    select
+        'day' as scope_type,
+        cast(date_day as {{ dbt.type_string() }}) as scope_key
+    from days
     union all
     select distinct
         'session' as scope_type,
@@ -115,15 +155,22 @@ final as (
     from events_in_scope
     where user_key is not null and session_id is not null
     union all
-    select 'changed' as scope_type, cast(null as {{ dbt.type_string() }}) as scope_key
+    select
+        'changed' as scope_type,
+        cast(null as {{ dbt.type_string() }}) as scope_key
     from (
-        select 1 as changed from scope where scope_type = 'changed'
+        select 1 as changed from scope
+        where scope_type = 'changed'
         union
         select 1 from classified
     ) as anything_changed
+),
+
+final as (
+    select * from scoped
+    {%- if since is none %}
+    where 1 = 0
+    {%- endif %}
 )
 
 select * from final
-{%- if since is none %}
-where 1 = 0
-{%- endif %}

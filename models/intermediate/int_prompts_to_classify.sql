@@ -25,7 +25,7 @@
 
 with prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'prompt', 'event_id')) }}
+    {{ ai_product_analytics.where_events_in_scope('prompt') }}
 ),
 
 observed as (

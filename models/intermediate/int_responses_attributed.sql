@@ -14,7 +14,7 @@
 
 with responses as (
     select * from {{ ref('int_responses_priced') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'response', 'event_id', 'int_incremental_scope_resolved')) }}
+    {{ ai_product_analytics.where_events_in_scope('response', resolved=true) }}
 ),
 
 links as (

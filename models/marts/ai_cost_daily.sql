@@ -9,7 +9,7 @@
 
 with responses as (
     select * from {{ ref('int_responses_attributed') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('date_day')) }}
+    {{ ai_product_analytics.where_day_in_scope('date_day') }}
 ),
 
 final as (

@@ -9,12 +9,12 @@
 
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('prompt_date')) }}
+    {{ ai_product_analytics.where_day_in_scope('prompt_date') }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_attributed') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('date_day')) }}
+    {{ ai_product_analytics.where_day_in_scope('date_day') }}
 ),
 
 prompt_days as (

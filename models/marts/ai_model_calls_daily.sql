@@ -18,13 +18,13 @@ with all_model_calls as (
 
 model_calls as (
     select * from all_model_calls
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.day_scope_condition('cast(event_at as date)')) }}
+    {{ ai_product_analytics.where_day_in_scope('cast(event_at as date)') }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_priced') }}
     where source_table = 'ai_response_received'
-    {% if ai_product_analytics.is_scoped_run() %}and {{ ai_product_analytics.day_scope_condition('date_day') }}{% endif %}
+    {{ ai_product_analytics.and_in_scope(ai_product_analytics.day_scope_condition('date_day')) }}
 ),
 
 interactions_with_calls as (

@@ -91,7 +91,8 @@ final as (
         total_tokens as {{ adapter.quote('ai_product_analytics.usage.total_tokens') }},
         cost_usd as {{ adapter.quote('ai_product_analytics.cost_usd') }},
         is_cost_derived as {{ adapter.quote('ai_product_analytics.is_cost_derived') }},
-        time_to_first_token_ms as {{ adapter.quote('ai_product_analytics.time_to_first_token_ms') }},
+        time_to_first_token_ms
+            as {{ adapter.quote('ai_product_analytics.time_to_first_token_ms') }},
         llm_call_count as {{ adapter.quote('ai_product_analytics.llm_call_count') }},
         tool_call_count as {{ adapter.quote('ai_product_analytics.tool_call_count') }},
         -- Span timing: the response event marks the end, the start is its

@@ -14,7 +14,7 @@
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
     where outcome is not null and prompt_date is not null
-    {% if ai_product_analytics.is_scoped_run() %}and {{ ai_product_analytics.day_scope_condition('prompt_date') }}{% endif %}
+    {{ ai_product_analytics.and_in_scope(ai_product_analytics.day_scope_condition('prompt_date')) }}
 ),
 
 final as (

@@ -12,17 +12,17 @@
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}
+    {{ ai_product_analytics.where_conversation_in_scope() }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_attributed') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}
+    {{ ai_product_analytics.where_conversation_in_scope() }}
 ),
 
 actions as (
     select * from {{ ref('int_actions_attributed') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}
+    {{ ai_product_analytics.where_conversation_in_scope() }}
 ),
 
 conversation_events as (

@@ -12,7 +12,7 @@
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 with prompts as (
     select * from {{ ref('stg_rudderstack__prompts') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.in_event_scope('conversation_id', 'prompt', 'event_id', 'int_incremental_scope_resolved')) }}
+    {{ ai_product_analytics.where_events_in_scope('prompt', resolved=true) }}
 ),
 
 prompt_intents as (
@@ -22,13 +22,13 @@ prompt_intents as (
 responses as (
     select * from {{ ref('int_responses_attributed') }}
     where prompt_event_id is not null
-    {% if ai_product_analytics.is_scoped_run() %}and prompt_event_id in (select event_id from prompts){% endif %}
+    {{ ai_product_analytics.and_in_scope("prompt_event_id in (select event_id from prompts)") }}
 ),
 
 actions as (
     select * from {{ ref('int_actions_attributed') }}
     where prompt_event_id is not null
-    {% if ai_product_analytics.is_scoped_run() %}and prompt_event_id in (select event_id from prompts){% endif %}
+    {{ ai_product_analytics.and_in_scope("prompt_event_id in (select event_id from prompts)") }}
 ),
 
 classifications as (

@@ -11,17 +11,17 @@
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 with prompts as (
     select * from {{ ref('fct_ai_prompt_turns') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.session_scope_condition()) }}
+    {{ ai_product_analytics.where_session_in_scope() }}
 ),
 
 responses as (
     select * from {{ ref('int_responses_attributed') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.session_scope_condition()) }}
+    {{ ai_product_analytics.where_session_in_scope() }}
 ),
 
 actions as (
     select * from {{ ref('int_actions_attributed') }}
-    {{ ai_product_analytics.where_in_scope(ai_product_analytics.session_scope_condition()) }}
+    {{ ai_product_analytics.where_session_in_scope() }}
 ),
 
 session_events as (

@@ -34,6 +34,7 @@ with
 {%- set relation = ai_product_analytics.source_table(table_key) -%}
 {%- set columns = ai_product_analytics.source_columns(table_key) -%}
 
+
 {{ table_key }}_without_id as (
     select
         '{{ table_key }}' as table_name,
@@ -44,13 +45,13 @@ with
         {{ ai_product_analytics.staged_column(columns, 'received_at', 'timestamp') }} as received_at
     from ({{ ai_product_analytics.select_source(relation) }}) as source
     {% if columns.get('id') -%}
-        {%- set id_type = columns['id']['type'] | lower -%}
-        {%- set id = adapter.quote(columns['id']['name']) -%}
-        {%- if id_type.startswith('varchar') or id_type.startswith('character varying') or id_type in ('text', 'string') %}
+    {%- set id_type = columns['id']['type'] | lower -%}
+    {%- set id = adapter.quote(columns['id']['name']) -%}
+    {%- if id_type.startswith('varchar') or id_type.startswith('character varying') or id_type in ('text', 'string') %}
     -- The staged id (nullif(trim(id), '')) is null, written so that only ids
     -- that can be blank at all are trimmed.
     where {{ id }} is null or {{ id }} = '' or ({{ id }} like ' %' and trim({{ id }}) = '')
-        {%- else %}
+    {%- else %}
     where {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} is null
         {%- endif %}
     {%- endif %}
