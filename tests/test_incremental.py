@@ -7,17 +7,16 @@ events that arrive days after their event time land in later runs.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from ai_analytics.demo_data import write_duckdb
 from tests.conftest import Build
-from tests.dbt_harness import MARTS, read_marts, run_dbt
+from tests.dbt_harness import MARTS, append_events, read_marts, run_dbt
 
 RUNS = 3
 
 
-def _chunks(raw: dict[str, pd.DataFrame], runs: int) -> list[dict[str, pd.DataFrame]]:
+def load_time_chunks(raw: dict[str, pd.DataFrame], runs: int) -> list[dict[str, pd.DataFrame]]:
     """The raw tables cut into `runs` consecutive load-time windows."""
     loads = pd.concat([frame["uuid_ts"] for frame in raw.values()])
     edges = loads.quantile([i / runs for i in range(1, runs)]).tolist()
@@ -35,7 +34,7 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
-def _redelivered(chunks: list[dict[str, pd.DataFrame]]) -> None:
+def add_redeliveries(chunks: list[dict[str, pd.DataFrame]]) -> None:
     """Add to the last chunk copies of messages staged in the first: one set
     delivered again later (it must win), one stale copy whose received_at is
     older than the staged one although it loads later (it must not)."""
@@ -54,8 +53,8 @@ def _redelivered(chunks: list[dict[str, pd.DataFrame]]) -> None:
 
 
 def test_runs_over_growing_data_equal_one_full_build(first_build: Build, tmp_path) -> None:
-    chunks = _chunks(first_build.raw, RUNS)
-    _redelivered(chunks)
+    chunks = load_time_chunks(first_build.raw, RUNS)
+    add_redeliveries(chunks)
     later = pd.concat([c["ai_llm_response_received"] for c in chunks[1:]])
     # Some events arrive more than a day after their event time.
     assert ((later["received_at"] - later["timestamp"]) > pd.Timedelta(days=1)).any()
@@ -65,11 +64,7 @@ def test_runs_over_growing_data_equal_one_full_build(first_build: Build, tmp_pat
         if number == 0:
             write_duckdb(chunk, database)
         else:
-            with duckdb.connect(str(database)) as connection:
-                for name, frame in chunk.items():
-                    connection.register("arriving", frame)
-                    connection.sql(f"insert into rudderstack.{name} by name select * from arriving")
-                    connection.unregister("arriving")
+            append_events(database, chunk)
         run_dbt(database, tmp_path)
     incremental = read_marts(database)
 
