@@ -1314,13 +1314,15 @@ def _ai_retention_weekly(s: Staged) -> pd.DataFrame:
     cohort_of = activity.groupby("user_key")["week"].min()
     activity["cohort_week"] = activity["user_key"].map(cohort_of)
     last_week = activity["week"].max()
+    # Distinct users of each cohort active in each week they were active at all
+    # (a week missing here had none: zero).
+    active_in = activity.groupby(["cohort_week", "week"])["user_key"].nunique()
     rows = []
     for cohort_week, users in cohort_of.groupby(cohort_of):
         cohort_users = len(users)
-        members = activity[activity["cohort_week"] == cohort_week]
         for weeks_since_first in range((last_week - cohort_week).days // 7 + 1):
             this_week = cohort_week + pd.Timedelta(weeks=weeks_since_first)
-            active = _distinct(members.loc[members["week"] == this_week, "user_key"])
+            active = int(active_in.get((cohort_week, this_week), 0))
             rows.append(
                 {
                     "cohort_week": cohort_week,
