@@ -36,9 +36,13 @@ MARTS = [
     "ai_model_calls_daily",
     "ai_evaluation_scores",
     "ai_classification_coverage",
+    "ai_quarantine_daily",
 ]
 # Marts that only spec v0.3 events fill.
 V03_MARTS = {"ai_outcomes_daily", "ai_model_calls_daily", "ai_evaluation_scores"}
+# Marts that clean data leaves empty: the demo data has no unusable row (the
+# adversarial tests fill it).
+CLEAN_DATA_EMPTY_MARTS = {"ai_quarantine_daily"}
 RAW_SCHEMA = "rudderstack"
 # dbt args that turn off the staging unit tests whose fixtures name v0.1 source
 # columns: for warehouses (v0.3, odd shapes) that do not have those columns.

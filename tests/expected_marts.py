@@ -94,7 +94,7 @@ _SNAPSHOT = re.compile(r"\d{4}-?\d{2}-?\d{2}")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 # Column kinds used to give every mart the same dtypes whatever the data.
-TEXT, TS, DAY, INT, FLOAT = "text", "ts", "day", "int", "float"
+TEXT, TS, DAY, INT, FLOAT, BOOL = "text", "ts", "day", "int", "float", "bool"
 
 MART_COLUMNS: dict[str, dict[str, str]] = {
     "fct_ai_prompt_turns": {
@@ -279,6 +279,15 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "unclassified": INT,
         "classified_pct": FLOAT,
         "sampling_pct": FLOAT,
+        "truncated_cost_responses": INT,
+        "is_cost_truncated_by_loader": BOOL,
+    },
+    "ai_quarantine_daily": {
+        "date_day": DAY,
+        "table_name": TEXT,
+        "reason": TEXT,
+        "event_rows": INT,
+        "excluded_rows": INT,
     },
 }
 
@@ -299,6 +308,7 @@ MART_GRAINS: dict[str, list[str]] = {
     "ai_model_calls_daily": ["date_day", "model_used"],
     "ai_evaluation_scores": ["intent", "evaluation_name", "evaluator"],
     "ai_classification_coverage": ["date_day"],
+    "ai_quarantine_daily": ["date_day", "table_name", "reason"],
 }
 
 
@@ -417,6 +427,8 @@ def _conform(frame: pd.DataFrame, mart: str) -> pd.DataFrame:
             out[column] = pd.to_datetime(values).astype("datetime64[us]")
         elif kind == INT:
             out[column] = values.astype("int64")
+        elif kind == BOOL:
+            out[column] = values.astype(bool)
         else:
             out[column] = pd.to_numeric(values).astype("float64")
     grain = MART_GRAINS[mart]
@@ -555,11 +567,16 @@ _V03_TOTALS = {
 
 
 def _response_rows(
-    frame: pd.DataFrame, taxonomy: set[str], totals: dict[str, str], is_v03: bool
+    frame: pd.DataFrame,
+    taxonomy: set[str],
+    totals: dict[str, str],
+    is_v03: bool,
+    cost_is_integer: bool,
 ) -> pd.DataFrame:
     """Staged responses of one table. Columns other than tokens, cost and
     model have the same name in both generations (a v0.1 row simply lacks
-    the v0.3 ones)."""
+    the v0.3 ones). `cost_is_integer`: the warehouse holds the table's cost
+    column as an integer, so every cost reported in it is truncated."""
     staged = _common(frame, taxonomy)
     staged["is_v03"] = pd.Series(is_v03, index=staged.index, dtype=bool)
     staged["response_status"] = _enum(_col(frame, "response_status"))
@@ -572,6 +589,7 @@ def _response_rows(
     )
     staged["model_used"] = _enum(_col(frame, totals["model_used"]))
     staged["event_cost_usd"] = _number(_col(frame, totals["event_cost_usd"]))
+    staged["is_cost_truncated"] = cost_is_integer & staged["event_cost_usd"].notna()
     staged["outcome"] = _enum(_col(frame, "outcome"))
     staged["llm_call_count"] = _number(_col(frame, "llm_call_count"))
     staged["tool_call_count"] = _number(_col(frame, "tool_call_count"))
@@ -581,7 +599,10 @@ def _response_rows(
 
 
 def _stage_responses(
-    raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
+    raw: dict[str, pd.DataFrame],
+    taxonomy: set[str],
+    prices: pd.DataFrame,
+    integer_cost_columns: frozenset[tuple[str, str]],
 ) -> pd.DataFrame:
     v01 = _read(raw, RESPONSES)
     # v0.3 per-call rows carry an interaction_id: a breakdown, not a response.
@@ -589,8 +610,21 @@ def _stage_responses(
     v03 = _read(raw, RESPONSES_V03)
     staged = pd.concat(
         [
-            _response_rows(v01, taxonomy, _V01_TOTALS, is_v03=False),
-            _response_rows(v03, taxonomy, _V03_TOTALS, is_v03=True),
+            _response_rows(
+                v01,
+                taxonomy,
+                _V01_TOTALS,
+                is_v03=False,
+                cost_is_integer=(RESPONSES, _V01_TOTALS["event_cost_usd"]) in integer_cost_columns,
+            ),
+            _response_rows(
+                v03,
+                taxonomy,
+                _V03_TOTALS,
+                is_v03=True,
+                cost_is_integer=(RESPONSES_V03, _V03_TOTALS["event_cost_usd"])
+                in integer_cost_columns,
+            ),
         ],
         ignore_index=True,
     )
@@ -921,13 +955,14 @@ def stage(
     classifier_labels: pd.DataFrame | None = None,
     sample_pct: float = 100,
     cohort: frozenset[str] = frozenset(),
+    integer_cost_columns: frozenset[tuple[str, str]] = frozenset(),
 ) -> Staged:
     """Staged prompts, responses and actions with `prompt_event_id` (their
     turn) and `intent` resolved; prompts also get `intent_source` and
     `outcome`."""
     taxonomy = {t.strip(" ").lower() for t in taxonomy}
     prompts = _stage_prompts(raw, taxonomy)
-    responses = _stage_responses(raw, taxonomy, prices)
+    responses = _stage_responses(raw, taxonomy, prices, integer_cost_columns)
     actions = _stage_actions(raw, taxonomy)
     classifications = _stage_classifications(raw, taxonomy)
     responses["prompt_event_id"] = _link_to_prompts(responses, prompts)
@@ -1345,6 +1380,10 @@ def _ai_classification_coverage(
             ["classification_error", "deferred_budget"]
         )
         failed = set(classifier_labels.loc[bad, "prompt_event_id"])
+    # Responses whose reported cost the loader truncated, per their own day;
+    # the flag is the same on every row: any such response at all.
+    truncated = s.responses[s.responses["is_cost_truncated"]]
+    truncated_per_day = truncated.groupby("date_day").size()
     rows = []
     for day, group in prompts.groupby("date_day"):
         source = group["intent_source"]
@@ -1369,6 +1408,8 @@ def _ai_classification_coverage(
                 "unclassified": int(unclassified.sum()),
                 "classified_pct": _ratio(int(with_intent.sum()), len(group), 100.0),
                 "sampling_pct": float(sample_pct),
+                "truncated_cost_responses": int(truncated_per_day.get(day, 0)),
+                "is_cost_truncated_by_loader": not truncated.empty,
             }
         )
     return _conform(pd.DataFrame(rows), "ai_classification_coverage")
@@ -1436,6 +1477,149 @@ def _ai_evaluation_scores(s: Staged) -> pd.DataFrame:
     return _conform(pd.DataFrame(rows), "ai_evaluation_scores")
 
 
+# --------------------------------------------------------------------------
+# Quarantine
+# --------------------------------------------------------------------------
+
+QUARANTINED_TABLES = (PROMPTS, RESPONSES, RESPONSES_V03, ACTIONS, CLASSIFIED, SCORED)
+STATUSES = frozenset({"success", "error", "timeout", "incomplete", "cancelled", "paused"})
+ACTION_TYPES = frozenset(
+    {
+        "feedback_given",
+        "feedback_retracted",
+        "copied_response",
+        "shared",
+        "reported",
+        "regenerated",
+        "accepted",
+        "rejected",
+        "edited",
+        "clicked_through",
+    }
+)
+
+
+def _first_reason(checks: list[tuple[str, pd.Series]], index: pd.Index) -> pd.Series:
+    """Per row, the name of the first check that is true (None when none is)."""
+    reason = pd.Series(None, index=index, dtype=object)
+    for name, flagged in checks:
+        reason = reason.where(reason.notna() | ~flagged.fillna(False).astype(bool), name)
+    return reason
+
+
+def _quarantine_rows(
+    raw: dict[str, pd.DataFrame],
+    table: str,
+    taxonomy: set[str],
+    integer_cost_columns: frozenset[tuple[str, str]],
+    event_time_floor: str | None,
+) -> pd.DataFrame:
+    """The quarantined rows of one table: `reason`, `is_excluded`, `date_day`.
+
+    A raw row without an id is excluded (`missing_id`), on the UTC day of its
+    `received_at`, else of its event time. Of the staged rows (one per id,
+    discarded values put back), one with an unusable value is listed with
+    the first reason that applies, on the same kind of day.
+    """
+    frame = raw.get(table)
+    if frame is None:
+        return pd.DataFrame(columns=["reason", "is_excluded", "date_day"])
+    without_id = frame[_trimmed(_col(frame, "id")).isna()]
+    excluded = pd.DataFrame(
+        {
+            "reason": "missing_id",
+            "is_excluded": True,
+            "date_day": _utc(_col(without_id, "received_at"))
+            .fillna(_utc(_col(without_id, "timestamp")))
+            .dt.floor("D"),
+        },
+        index=without_id.index,
+    )
+
+    staged = _read(raw, table)
+    common = _common(staged, taxonomy)
+    event_at = common["event_at"]
+    received_at = _utc(_col(staged, "received_at"))
+    checks = [
+        ("missing_event_time", event_at.isna()),
+        ("event_time_in_future", event_at > received_at + pd.Timedelta(days=1)),
+    ]
+    if event_time_floor is not None:
+        floor = pd.Timestamp(event_time_floor).tz_localize(None)
+        checks.append(("event_time_before_floor", event_at < floor))
+    if table == PROMPTS:
+        checks.append(("missing_conversation_id", common["conversation_id"].isna()))
+    elif table in (RESPONSES, RESPONSES_V03):
+        if table == RESPONSES:
+            # A v0.3 model call's cost is `cost_usd`; a v0.1 response's `cost`.
+            is_call = common["interaction_id"].notna()
+            cost = _number(_col(staged, "cost")).fillna(_number(_col(staged, "cost_usd")))
+            integer = (is_call & ((table, "cost_usd") in integer_cost_columns)) | (
+                ~is_call & ((table, "cost") in integer_cost_columns)
+            )
+        else:
+            cost = _number(_col(staged, "total_cost_usd"))
+            is_integer = (table, "total_cost_usd") in integer_cost_columns
+            integer = pd.Series(is_integer, index=staged.index, dtype=bool)
+        status = _enum(_col(staged, "response_status"))
+        checks += [
+            ("negative_latency", _number(_col(staged, "latency_ms")) < 0),
+            ("cost_truncated_by_loader", integer & cost.notna()),
+            ("unknown_status", status.notna() & ~status.isin(STATUSES)),
+        ]
+    elif table == ACTIONS:
+        action_type = _enum(_col(staged, "action_type"))
+        feedback_type = _enum(_col(staged, "action_details_feedback_type"))
+        readings = [
+            _feedback_reading(v) for v in _text(_col(staged, "action_details_feedback_value"))
+        ]
+        rating = pd.Series([r for r, _ in readings], index=staged.index, dtype="float64")
+        thumb = pd.Series([t for _, t in readings], index=staged.index, dtype=object)
+        checks += [
+            ("unknown_action_type", action_type.notna() & ~action_type.isin(ACTION_TYPES)),
+            (
+                "unparsable_feedback_value",
+                ((feedback_type == "rating") & rating.isna())
+                | ((feedback_type == "thumbs") & thumb.isna()),
+            ),
+        ]
+    checks.append(("missing_user", common["user_key"].isna()))
+    flagged = pd.DataFrame(
+        {
+            "reason": _first_reason(checks, staged.index),
+            "is_excluded": False,
+            "date_day": received_at.fillna(event_at).dt.floor("D"),
+        },
+        index=staged.index,
+    )
+    flagged = flagged[flagged["reason"].notna()]
+    return pd.concat([excluded, flagged], ignore_index=True)
+
+
+def _ai_quarantine_daily(
+    raw: dict[str, pd.DataFrame],
+    taxonomy: set[str],
+    integer_cost_columns: frozenset[tuple[str, str]],
+    event_time_floor: str | None,
+) -> pd.DataFrame:
+    taxonomy = {t.strip(" ").lower() for t in taxonomy}
+    rows = []
+    for table in QUARANTINED_TABLES:
+        found = _quarantine_rows(raw, table, taxonomy, integer_cost_columns, event_time_floor)
+        grouped = found.groupby(["date_day", "reason"], dropna=False)
+        for (day, reason), group in grouped:
+            rows.append(
+                {
+                    "date_day": day,
+                    "table_name": table,
+                    "reason": reason,
+                    "event_rows": len(group),
+                    "excluded_rows": int(group["is_excluded"].astype(bool).sum()),
+                }
+            )
+    return _conform(pd.DataFrame(rows), "ai_quarantine_daily")
+
+
 def expected_marts(
     raw: dict[str, pd.DataFrame],
     taxonomy: set[str],
@@ -1443,6 +1627,8 @@ def expected_marts(
     classifier_labels: pd.DataFrame | None = None,
     sample_pct: float = 100,
     cohort: frozenset[str] = frozenset(),
+    integer_cost_columns: frozenset[tuple[str, str]] = frozenset(),
+    event_time_floor: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every mart computed in pandas from the raw tables.
 
@@ -1453,11 +1639,15 @@ def expected_marts(
     all-NULL. `taxonomy` is the set of valid intent names;
     `prices` the `ai_model_prices` seed (`model`, `input_usd_per_1m`,
     `output_usd_per_1m`, `valid_from`, `valid_to`).
+    `integer_cost_columns` names the (table, column) pairs of cost columns
+    the warehouse holds as an integer type (the loader typed them from a
+    whole first value; `raw` then holds the truncated values), and
+    `event_time_floor` is the var of that name (a UTC time, or None).
 
     Days are naive midnight `datetime64[us]` timestamps, timestamps naive UTC
     `datetime64[us]`; see the module docstring for the other dtypes.
     """
-    s = stage(raw, taxonomy, prices, classifier_labels, sample_pct, cohort)
+    s = stage(raw, taxonomy, prices, classifier_labels, sample_pct, cohort, integer_cost_columns)
     return {
         "fct_ai_prompt_turns": _fct_ai_prompt_turns(s),
         "fct_ai_conversations": _fct_ai_conversations(s),
@@ -1475,4 +1665,7 @@ def expected_marts(
         "ai_model_calls_daily": _ai_model_calls_daily(s),
         "ai_evaluation_scores": _ai_evaluation_scores(s),
         "ai_classification_coverage": _ai_classification_coverage(s, classifier_labels, sample_pct),
+        "ai_quarantine_daily": _ai_quarantine_daily(
+            raw, taxonomy, integer_cost_columns, event_time_floor
+        ),
     }
