@@ -19,19 +19,23 @@ responses as (
 ),
 
 -- Responses whose reported cost was read from a column typed as an integer.
+truncated as (
+    select date_day
+    from responses
+    where is_cost_column_integer and reported_cost_usd is not null
+),
+
 truncated_costs as (
     select
         date_day,
         count(*) as truncated_cost_responses
-    from responses
-    where is_cost_column_integer and reported_cost_usd is not null
+    from truncated
     group by date_day
 ),
 
 loader_truncation as (
     select count(*) > 0 as is_cost_truncated_by_loader
-    from responses
-    where is_cost_column_integer and reported_cost_usd is not null
+    from truncated
 ),
 
 coverage as (
