@@ -93,7 +93,9 @@ def run_dbt(database: Path, work_dir: Path, *args: str, command: str = "build") 
         raise AssertionError(f"dbt {command} failed: {result.exception}\n" + "\n".join(failures))
 
 
-def _dbt_command(database: Path, work_dir: Path, command: str, args: tuple[str, ...], env):
+def _dbt_command(
+    database: Path, work_dir: Path, command: str, args: tuple[str, ...], env: dict[str, str] | None
+) -> tuple[list[str], dict[str, str]]:
     """The argv and environment of one dbt command run in a child process."""
     dbt = Path(sys.executable).with_name("dbt")
     full_env = {**os.environ, "AI_ANALYTICS_DUCKDB_PATH": str(database), **(env or {})}
