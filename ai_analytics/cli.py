@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,12 +177,17 @@ def _add_summary(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_summary(args: argparse.Namespace) -> int:
+    from ai_analytics.database import DatabaseInUseError
     from ai_analytics.summary import summarize
 
     if not args.database.exists():
         print(f"summary: no database at {args.database}; run the build first")
         return 1
-    print(summarize(args.database, args.schema))
+    try:
+        print(summarize(args.database, args.schema))
+    except DatabaseInUseError as error:
+        print(f"summary: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -21,12 +21,15 @@ import argparse
 import datetime as dt
 import html
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+from ai_analytics.database import DatabaseInUseError, connect
 
 if TYPE_CHECKING:  # plotly is imported when a page is drawn, not when the CLI starts
     import plotly.graph_objects as go
@@ -157,7 +160,7 @@ def _connect(database: Path) -> duckdb.DuckDBPyConnection:
     through that open database instead. It only ever runs `select`.
     """
     try:
-        return duckdb.connect(str(database), read_only=True)
+        return connect(database, read_only=True)
     except duckdb.ConnectionException as error:
         if "different configuration" not in str(error):
             raise
@@ -990,9 +993,14 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Render the dashboard; print its path. Returns 1 when there is no database."""
+    """Render the dashboard; print its path. Returns 1 when there is no database
+    or another process (a build) holds it."""
     if not args.database.exists():
         print(f"dashboard: no database at {args.database}; run the build first")
         return 1
-    print(render_dashboard(args.database, args.out, args.schema))
+    try:
+        print(render_dashboard(args.database, args.out, args.schema))
+    except DatabaseInUseError as error:
+        print(f"dashboard: {error}", file=sys.stderr)
+        return 1
     return 0

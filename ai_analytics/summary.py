@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+from ai_analytics.database import connect
 
 MARTS = [
     "fct_ai_prompt_turns",
@@ -29,7 +29,7 @@ MARTS = [
 def summarize(database: Path, schema: str = "main") -> str:
     """Row counts of every mart and a few headline numbers, as text."""
     lines = [f"DuckDB database: {database.resolve()}", f"Marts (schema `{schema}`):"]
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect(database, read_only=True) as connection:
 
         def scalar(sql: str) -> object:
             return connection.sql(sql).fetchall()[0][0]

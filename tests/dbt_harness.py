@@ -37,9 +37,13 @@ MARTS = [
     "ai_evaluation_scores",
     "ai_classification_coverage",
     "ai_otel_genai_spans",
+    "ai_quarantine_daily",
 ]
 # Marts that only spec v0.3 events fill.
 V03_MARTS = {"ai_outcomes_daily", "ai_model_calls_daily", "ai_evaluation_scores"}
+# Marts that clean data leaves empty: the demo data has no unusable row (the
+# adversarial tests fill it).
+CLEAN_DATA_EMPTY_MARTS = {"ai_quarantine_daily"}
 RAW_SCHEMA = "rudderstack"
 # dbt args that turn off the staging unit tests whose fixtures name v0.1 source
 # columns: for warehouses (v0.3, odd shapes) that do not have those columns.
@@ -90,21 +94,71 @@ def run_dbt(database: Path, work_dir: Path, *args: str, command: str = "build") 
         raise AssertionError(f"dbt {command} failed: {result.exception}\n" + "\n".join(failures))
 
 
-def run_dbt_subprocess(
-    database: Path, work_dir: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `dbt build` in a child process (for tests that change the process environment)."""
+def _dbt_command(
+    database: Path, work_dir: Path, command: str, args: tuple[str, ...], env: dict[str, str] | None
+) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment of one dbt command run in a child process."""
     dbt = Path(sys.executable).with_name("dbt")
     full_env = {**os.environ, "AI_ANALYTICS_DUCKDB_PATH": str(database), **(env or {})}
-    completed = subprocess.run(
-        [str(dbt), *dbt_args("build", work_dir, *args)],
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-5000:]
+    return [str(dbt), *dbt_args(command, work_dir, *args)], full_env
+
+
+def run_dbt_subprocess(
+    database: Path,
+    work_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run `dbt build` in a child process (for tests that change the process
+    environment, or need dbt's own exit code and output); with `check`, fail
+    loudly unless it succeeds."""
+    argv, full_env = _dbt_command(database, work_dir, "build", args, env)
+    completed = subprocess.run(argv, env=full_env, capture_output=True, text=True, timeout=900)
+    if check:
+        assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-5000:]
     return completed
+
+
+def start_dbt_subprocess(
+    database: Path,
+    work_dir: Path,
+    *args: str,
+    command: str = "build",
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """Start one dbt command in a child process and return at once.
+
+    Its output (stderr merged into stdout) can be read line by line as dbt
+    prints it, and it leads its own process group, so a test can kill it
+    and anything it started with `os.killpg(process.pid, signal.SIGKILL)`.
+    """
+    argv, full_env = _dbt_command(
+        database,
+        work_dir,
+        command,
+        ("--no-use-colors", *args),
+        {"PYTHONUNBUFFERED": "1", **(env or {})},
+    )
+    return subprocess.Popen(
+        argv,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def append_events(
+    database: Path, tables: dict[str, pd.DataFrame], schema: str = RAW_SCHEMA
+) -> None:
+    """Load more raw rows into existing tables, as the warehouse loader does between runs."""
+    with duckdb.connect(str(database)) as connection:
+        for name, frame in tables.items():
+            connection.register("arriving", frame)
+            connection.sql(f'insert into "{schema}"."{name}" by name select * from arriving')
+            connection.unregister("arriving")
 
 
 def read_relation(database: Path, name: str, schema: str = "main") -> pd.DataFrame:

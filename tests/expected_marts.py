@@ -99,7 +99,7 @@ _SNAPSHOT = re.compile(r"\d{4}-?\d{2}-?\d{2}")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 # Column kinds used to give every mart the same dtypes whatever the data.
-TEXT, TS, DAY, INT, FLOAT = "text", "ts", "day", "int", "float"
+TEXT, TS, DAY, INT, FLOAT, BOOL = "text", "ts", "day", "int", "float", "bool"
 
 MART_COLUMNS: dict[str, dict[str, str]] = {
     "fct_ai_prompt_turns": {
@@ -312,6 +312,15 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "unclassified": INT,
         "classified_pct": FLOAT,
         "sampling_pct": FLOAT,
+        "truncated_cost_responses": INT,
+        "is_cost_truncated_by_loader": BOOL,
+    },
+    "ai_quarantine_daily": {
+        "date_day": DAY,
+        "table_name": TEXT,
+        "reason": TEXT,
+        "event_rows": INT,
+        "excluded_rows": INT,
     },
 }
 
@@ -333,6 +342,7 @@ MART_GRAINS: dict[str, list[str]] = {
     "ai_evaluation_scores": ["intent", "evaluation_name", "evaluator"],
     "ai_classification_coverage": ["date_day"],
     "ai_otel_genai_spans": ["response_event_id"],
+    "ai_quarantine_daily": ["date_day", "table_name", "reason"],
 }
 
 
@@ -451,6 +461,8 @@ def _conform(frame: pd.DataFrame, mart: str) -> pd.DataFrame:
             out[column] = pd.to_datetime(values).astype("datetime64[us]")
         elif kind == INT:
             out[column] = values.astype("int64")
+        elif kind == BOOL:
+            out[column] = values.astype(bool)
         else:
             out[column] = pd.to_numeric(values).astype("float64")
     grain = MART_GRAINS[mart]
@@ -591,11 +603,16 @@ _V03_TOTALS = {
 
 
 def _response_rows(
-    frame: pd.DataFrame, taxonomy: set[str], totals: dict[str, str], is_v03: bool
+    frame: pd.DataFrame,
+    taxonomy: set[str],
+    totals: dict[str, str],
+    is_v03: bool,
+    cost_is_integer: bool,
 ) -> pd.DataFrame:
     """Staged responses of one table. Columns other than tokens, cost and
     model have the same name in both generations (a v0.1 row simply lacks
-    the v0.3 ones)."""
+    the v0.3 ones). `cost_is_integer`: the warehouse holds the table's cost
+    column as an integer, so every cost reported in it is truncated."""
     staged = _common(frame, taxonomy)
     staged["is_v03"] = pd.Series(is_v03, index=staged.index, dtype=bool)
     staged["response_status"] = _enum(_col(frame, "response_status"))
@@ -617,6 +634,7 @@ def _response_rows(
         else _trimmed(_col(frame, "response_id"))
     )
     staged["event_cost_usd"] = _number(_col(frame, totals["event_cost_usd"]))
+    staged["is_cost_truncated"] = cost_is_integer & staged["event_cost_usd"].notna()
     staged["outcome"] = _enum(_col(frame, "outcome"))
     staged["llm_call_count"] = _number(_col(frame, "llm_call_count"))
     staged["tool_call_count"] = _number(_col(frame, "tool_call_count"))
@@ -626,7 +644,10 @@ def _response_rows(
 
 
 def _stage_responses(
-    raw: dict[str, pd.DataFrame], taxonomy: set[str], prices: pd.DataFrame
+    raw: dict[str, pd.DataFrame],
+    taxonomy: set[str],
+    prices: pd.DataFrame,
+    integer_cost_columns: frozenset[tuple[str, str]],
 ) -> pd.DataFrame:
     v01 = _read(raw, RESPONSES)
     # v0.3 per-call rows carry an interaction_id: a breakdown, not a response.
@@ -634,8 +655,21 @@ def _stage_responses(
     v03 = _read(raw, RESPONSES_V03)
     staged = pd.concat(
         [
-            _response_rows(v01, taxonomy, _V01_TOTALS, is_v03=False),
-            _response_rows(v03, taxonomy, _V03_TOTALS, is_v03=True),
+            _response_rows(
+                v01,
+                taxonomy,
+                _V01_TOTALS,
+                is_v03=False,
+                cost_is_integer=(RESPONSES, _V01_TOTALS["event_cost_usd"]) in integer_cost_columns,
+            ),
+            _response_rows(
+                v03,
+                taxonomy,
+                _V03_TOTALS,
+                is_v03=True,
+                cost_is_integer=(RESPONSES_V03, _V03_TOTALS["event_cost_usd"])
+                in integer_cost_columns,
+            ),
         ],
         ignore_index=True,
     )
@@ -985,13 +1019,14 @@ def stage(
     classifier_labels: pd.DataFrame | None = None,
     sample_pct: float = 100,
     cohort: frozenset[str] = frozenset(),
+    integer_cost_columns: frozenset[tuple[str, str]] = frozenset(),
 ) -> Staged:
     """Staged prompts, responses and actions with `prompt_event_id` (their
     turn) and `intent` resolved; prompts also get `intent_source` and
     `outcome`."""
     taxonomy = {t.strip(" ").lower() for t in taxonomy}
     prompts = _stage_prompts(raw, taxonomy)
-    responses = _stage_responses(raw, taxonomy, prices)
+    responses = _stage_responses(raw, taxonomy, prices, integer_cost_columns)
     actions = _stage_actions(raw, taxonomy)
     classifications = _stage_classifications(raw, taxonomy)
     responses["prompt_event_id"] = _link_to_prompts(responses, prompts)
@@ -1381,13 +1416,15 @@ def _ai_retention_weekly(s: Staged) -> pd.DataFrame:
     cohort_of = activity.groupby("user_key")["week"].min()
     activity["cohort_week"] = activity["user_key"].map(cohort_of)
     last_week = activity["week"].max()
+    # Distinct users of each cohort active in each week they were active at all
+    # (a week missing here had none: zero).
+    active_in = activity.groupby(["cohort_week", "week"])["user_key"].nunique()
     rows = []
     for cohort_week, users in cohort_of.groupby(cohort_of):
         cohort_users = len(users)
-        members = activity[activity["cohort_week"] == cohort_week]
         for weeks_since_first in range((last_week - cohort_week).days // 7 + 1):
             this_week = cohort_week + pd.Timedelta(weeks=weeks_since_first)
-            active = _distinct(members.loc[members["week"] == this_week, "user_key"])
+            active = int(active_in.get((cohort_week, this_week), 0))
             rows.append(
                 {
                     "cohort_week": cohort_week,
@@ -1410,6 +1447,10 @@ def _ai_classification_coverage(
             ["classification_error", "deferred_budget"]
         )
         failed = set(classifier_labels.loc[bad, "prompt_event_id"])
+    # Responses whose reported cost the loader truncated, per their own day;
+    # the flag is the same on every row: any such response at all.
+    truncated = s.responses[s.responses["is_cost_truncated"]]
+    truncated_per_day = truncated.groupby("date_day").size()
     rows = []
     for day, group in prompts.groupby("date_day"):
         source = group["intent_source"]
@@ -1434,6 +1475,8 @@ def _ai_classification_coverage(
                 "unclassified": int(unclassified.sum()),
                 "classified_pct": _ratio(int(with_intent.sum()), len(group), 100.0),
                 "sampling_pct": float(sample_pct),
+                "truncated_cost_responses": int(truncated_per_day.get(day, 0)),
+                "is_cost_truncated_by_loader": not truncated.empty,
             }
         )
     return _conform(pd.DataFrame(rows), "ai_classification_coverage")
@@ -1570,6 +1613,149 @@ def _ai_otel_genai_spans(s: Staged) -> pd.DataFrame:
     return _conform(out, "ai_otel_genai_spans")
 
 
+# --------------------------------------------------------------------------
+# Quarantine
+# --------------------------------------------------------------------------
+
+QUARANTINED_TABLES = (PROMPTS, RESPONSES, RESPONSES_V03, ACTIONS, CLASSIFIED, SCORED)
+STATUSES = frozenset({"success", "error", "timeout", "incomplete", "cancelled", "paused"})
+ACTION_TYPES = frozenset(
+    {
+        "feedback_given",
+        "feedback_retracted",
+        "copied_response",
+        "shared",
+        "reported",
+        "regenerated",
+        "accepted",
+        "rejected",
+        "edited",
+        "clicked_through",
+    }
+)
+
+
+def _first_reason(checks: list[tuple[str, pd.Series]], index: pd.Index) -> pd.Series:
+    """Per row, the name of the first check that is true (None when none is)."""
+    reason = pd.Series(None, index=index, dtype=object)
+    for name, flagged in checks:
+        reason = reason.where(reason.notna() | ~flagged.fillna(False).astype(bool), name)
+    return reason
+
+
+def _quarantine_rows(
+    raw: dict[str, pd.DataFrame],
+    table: str,
+    taxonomy: set[str],
+    integer_cost_columns: frozenset[tuple[str, str]],
+    event_time_floor: str | None,
+) -> pd.DataFrame:
+    """The quarantined rows of one table: `reason`, `is_excluded`, `date_day`.
+
+    A raw row without an id is excluded (`missing_id`), on the UTC day of its
+    `received_at`, else of its event time. Of the staged rows (one per id,
+    discarded values put back), one with an unusable value is listed with
+    the first reason that applies, on the same kind of day.
+    """
+    frame = raw.get(table)
+    if frame is None:
+        return pd.DataFrame(columns=["reason", "is_excluded", "date_day"])
+    without_id = frame[_trimmed(_col(frame, "id")).isna()]
+    excluded = pd.DataFrame(
+        {
+            "reason": "missing_id",
+            "is_excluded": True,
+            "date_day": _utc(_col(without_id, "received_at"))
+            .fillna(_utc(_col(without_id, "timestamp")))
+            .dt.floor("D"),
+        },
+        index=without_id.index,
+    )
+
+    staged = _read(raw, table)
+    common = _common(staged, taxonomy)
+    event_at = common["event_at"]
+    received_at = _utc(_col(staged, "received_at"))
+    checks = [
+        ("missing_event_time", event_at.isna()),
+        ("event_time_in_future", event_at > received_at + pd.Timedelta(days=1)),
+    ]
+    if event_time_floor is not None:
+        floor = pd.Timestamp(event_time_floor).tz_localize(None)
+        checks.append(("event_time_before_floor", event_at < floor))
+    if table == PROMPTS:
+        checks.append(("missing_conversation_id", common["conversation_id"].isna()))
+    elif table in (RESPONSES, RESPONSES_V03):
+        if table == RESPONSES:
+            # A v0.3 model call's cost is `cost_usd`; a v0.1 response's `cost`.
+            is_call = common["interaction_id"].notna()
+            cost = _number(_col(staged, "cost")).fillna(_number(_col(staged, "cost_usd")))
+            integer = (is_call & ((table, "cost_usd") in integer_cost_columns)) | (
+                ~is_call & ((table, "cost") in integer_cost_columns)
+            )
+        else:
+            cost = _number(_col(staged, "total_cost_usd"))
+            is_integer = (table, "total_cost_usd") in integer_cost_columns
+            integer = pd.Series(is_integer, index=staged.index, dtype=bool)
+        status = _enum(_col(staged, "response_status"))
+        checks += [
+            ("negative_latency", _number(_col(staged, "latency_ms")) < 0),
+            ("cost_truncated_by_loader", integer & cost.notna()),
+            ("unknown_status", status.notna() & ~status.isin(STATUSES)),
+        ]
+    elif table == ACTIONS:
+        action_type = _enum(_col(staged, "action_type"))
+        feedback_type = _enum(_col(staged, "action_details_feedback_type"))
+        readings = [
+            _feedback_reading(v) for v in _text(_col(staged, "action_details_feedback_value"))
+        ]
+        rating = pd.Series([r for r, _ in readings], index=staged.index, dtype="float64")
+        thumb = pd.Series([t for _, t in readings], index=staged.index, dtype=object)
+        checks += [
+            ("unknown_action_type", action_type.notna() & ~action_type.isin(ACTION_TYPES)),
+            (
+                "unparsable_feedback_value",
+                ((feedback_type == "rating") & rating.isna())
+                | ((feedback_type == "thumbs") & thumb.isna()),
+            ),
+        ]
+    checks.append(("missing_user", common["user_key"].isna()))
+    flagged = pd.DataFrame(
+        {
+            "reason": _first_reason(checks, staged.index),
+            "is_excluded": False,
+            "date_day": received_at.fillna(event_at).dt.floor("D"),
+        },
+        index=staged.index,
+    )
+    flagged = flagged[flagged["reason"].notna()]
+    return pd.concat([excluded, flagged], ignore_index=True)
+
+
+def _ai_quarantine_daily(
+    raw: dict[str, pd.DataFrame],
+    taxonomy: set[str],
+    integer_cost_columns: frozenset[tuple[str, str]],
+    event_time_floor: str | None,
+) -> pd.DataFrame:
+    taxonomy = {t.strip(" ").lower() for t in taxonomy}
+    rows = []
+    for table in QUARANTINED_TABLES:
+        found = _quarantine_rows(raw, table, taxonomy, integer_cost_columns, event_time_floor)
+        grouped = found.groupby(["date_day", "reason"], dropna=False)
+        for (day, reason), group in grouped:
+            rows.append(
+                {
+                    "date_day": day,
+                    "table_name": table,
+                    "reason": reason,
+                    "event_rows": len(group),
+                    "excluded_rows": int(group["is_excluded"].astype(bool).sum()),
+                }
+            )
+    return _conform(pd.DataFrame(rows), "ai_quarantine_daily")
+
+
 def expected_marts(
     raw: dict[str, pd.DataFrame],
     taxonomy: set[str],
@@ -1577,6 +1763,8 @@ def expected_marts(
     classifier_labels: pd.DataFrame | None = None,
     sample_pct: float = 100,
     cohort: frozenset[str] = frozenset(),
+    integer_cost_columns: frozenset[tuple[str, str]] = frozenset(),
+    event_time_floor: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every mart computed in pandas from the raw tables.
 
@@ -1587,11 +1775,15 @@ def expected_marts(
     all-NULL. `taxonomy` is the set of valid intent names;
     `prices` the `ai_model_prices` seed (`model`, `input_usd_per_1m`,
     `output_usd_per_1m`, `valid_from`, `valid_to`).
+    `integer_cost_columns` names the (table, column) pairs of cost columns
+    the warehouse holds as an integer type (the loader typed them from a
+    whole first value; `raw` then holds the truncated values), and
+    `event_time_floor` is the var of that name (a UTC time, or None).
 
     Days are naive midnight `datetime64[us]` timestamps, timestamps naive UTC
     `datetime64[us]`; see the module docstring for the other dtypes.
     """
-    s = stage(raw, taxonomy, prices, classifier_labels, sample_pct, cohort)
+    s = stage(raw, taxonomy, prices, classifier_labels, sample_pct, cohort, integer_cost_columns)
     return {
         "fct_ai_prompt_turns": _fct_ai_prompt_turns(s),
         "fct_ai_conversations": _fct_ai_conversations(s),
@@ -1610,4 +1802,7 @@ def expected_marts(
         "ai_evaluation_scores": _ai_evaluation_scores(s),
         "ai_classification_coverage": _ai_classification_coverage(s, classifier_labels, sample_pct),
         "ai_otel_genai_spans": _ai_otel_genai_spans(s),
+        "ai_quarantine_daily": _ai_quarantine_daily(
+            raw, taxonomy, integer_cost_columns, event_time_floor
+        ),
     }

@@ -9,10 +9,24 @@ import subprocess
 import sys
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pytest
 
 from tests.conftest import Build
-from tests.dbt_harness import MARTS, built_relations, read_marts, run_dbt, run_dbt_subprocess
+from tests.dbt_harness import (
+    MARTS,
+    NO_SOURCE_FIXTURES,
+    built_relations,
+    read_classifier_labels,
+    read_marts,
+    run_dbt,
+    run_dbt_subprocess,
+    seed_prices,
+    seed_taxonomy,
+)
+from tests.expected_marts import expected_marts
+from tests.test_marts_match_expectations import assert_same_mart
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"\+?\(?\d{1,4}\)?[ .-]\d{2,4}[ .-]\d{3,4}")
@@ -189,23 +203,61 @@ def test_unusable_rows_are_quarantined_with_a_reason(first_build: Build, tmp_pat
     assert {"q-negative", "q-status", "q-future"} <= staged
 
 
-def test_a_cost_column_typed_as_integer_is_flagged(first_build: Build, tmp_path) -> None:
+# The cost columns of each response table, as a loader types them from a
+# whole first value (a cost of `0`): BIGINT, every later cost truncated.
+INTEGER_COSTS = frozenset(
+    {("ai_llm_response_received", "cost"), ("ai_response_received", "total_cost_usd")}
+)
+
+
+def test_a_cost_column_typed_as_integer_is_flagged(build: Build, tmp_path) -> None:
+    if build.spec != "mixed":
+        pytest.skip("the mixed data has both response tables, and model calls beside `cost`")
     database = tmp_path / "integer_cost.duckdb"
-    shutil.copy(first_build.database, database)
+    shutil.copy(build.database, database)
+    raw = dict(build.raw)
     with duckdb.connect(str(database)) as connection:
-        # As when the first cost the loader saw was a whole `0`: the column is BIGINT.
-        connection.sql(
-            "alter table rudderstack.ai_llm_response_received alter cost type bigint "
-            "using cast(floor(cost) as bigint)"
+        for table, column in INTEGER_COSTS:
+            connection.sql(
+                f"alter table rudderstack.{table} alter {column} type bigint "
+                f"using cast(floor({column}) as bigint)"
+            )
+            raw[table] = raw[table].assign(**{column: np.floor(raw[table][column])})
+        with_cost = (
+            connection.sql(
+                "select count(distinct id) from rudderstack.ai_llm_response_received "
+                "where cost is not null and interaction_id is null"
+            ).fetchall()[0][0]
+            + connection.sql(
+                "select count(distinct id) from rudderstack.ai_response_received "
+                "where total_cost_usd is not null"
+            ).fetchall()[0][0]
         )
-        with_cost = connection.sql(
-            "select count(distinct id) from rudderstack.ai_llm_response_received "
-            "where cost is not null"
+        # v0.3 model calls report `cost_usd`, still a decimal column: not truncated.
+        calls_with_cost = connection.sql(
+            "select count(*) from rudderstack.ai_llm_response_received "
+            "where interaction_id is not null and cost_usd is not null"
         ).fetchall()[0][0]
-    run_dbt(database, tmp_path, "--full-refresh")
+    assert with_cost > 0 and calls_with_cost > 0
+    run_dbt(database, tmp_path, "--full-refresh", *NO_SOURCE_FIXTURES)
     with duckdb.connect(str(database)) as connection:
         flagged = connection.sql(
             "select count(*) from main_ai_staging.stg_rudderstack__quarantine "
             "where reason = 'cost_truncated_by_loader'"
         ).fetchall()[0][0]
-    assert with_cost > 0 and flagged == with_cost
+    assert flagged == with_cost
+    marts = read_marts(database)
+    coverage = marts["ai_classification_coverage"]
+    assert coverage["is_cost_truncated_by_loader"].all()
+    assert coverage["truncated_cost_responses"].sum() == with_cost
+    # Every mart, the truncated costs and their counts included, equals the
+    # oracle told only which columns the warehouse holds as integers.
+    expected = expected_marts(
+        raw,
+        seed_taxonomy(),
+        seed_prices(),
+        read_classifier_labels(database),
+        integer_cost_columns=INTEGER_COSTS,
+    )
+    for mart in MARTS:
+        assert_same_mart(marts[mart], expected[mart], mart)

@@ -1025,6 +1025,132 @@ def test_price_validity_window() -> None:
     assert cost["own"] == pytest.approx(0.25)
 
 
+def _quarantine(marts: dict[str, pd.DataFrame]) -> list[tuple[Any, ...]]:
+    frame = marts["ai_quarantine_daily"]
+    return [
+        (str(r.date_day.date()) if pd.notna(r.date_day) else None, r.table_name, r.reason)
+        + (r.event_rows, r.excluded_rows)
+        for r in frame.itertuples()
+    ]
+
+
+def test_quarantine_of_the_hand_made_tables(marts: dict[str, pd.DataFrame]) -> None:
+    # Everything arrived on 2026-10-20 (LOADED) unless said otherwise.
+    assert _quarantine(marts) == [
+        ("2026-10-20", "ai_llm_response_received", "negative_latency", 1, 0),  # r5d
+        ("2026-10-20", "ai_user_action", "unparsable_feedback_value", 1, 0),  # a11 'maybe'
+        ("2026-10-20", "ai_user_prompt_created", "missing_conversation_id", 1, 0),  # p7
+        ("2026-10-20", "ai_user_prompt_created", "missing_id", 1, 1),
+    ]
+    coverage = marts["ai_classification_coverage"]
+    assert (coverage["truncated_cost_responses"] == 0).all()
+    assert not coverage["is_cost_truncated_by_loader"].any()
+
+
+def quarantine_tables() -> dict[str, pd.DataFrame]:
+    """One row per reason, and rows that look odd but are fine."""
+    on = {"received": "2026-10-05T10:00:01Z"}
+    u = {"user": "q-u", **on}
+    return tables(
+        {
+            PROMPTS: [
+                event("q-p1", "2026-10-05T10:00:00Z", **u, conv=None),
+                # More than a day after it was received: the future wins over
+                # the missing conversation.
+                event(
+                    "q-p2",
+                    "2026-10-09T00:00:01Z",
+                    user="q-u",
+                    received="2026-10-07T23:00:00Z",
+                    conv=None,
+                ),
+                event("q-p3", "NaT", user="q-u", received="2026-10-06T08:00:00Z", conv="q-c"),
+                event("q-p4", "2026-10-05T10:00:00Z", user=None, anon=None, **on, conv="q-c"),
+                # 2019-12-31 23:00 in UTC-5 is 2020-01-01 04:00 UTC: not before the floor.
+                event("q-p5", "2019-12-31T23:00:00-05:00", user="q-u", conv="q-c"),
+                event("q-p6", "2019-12-31T20:00:00Z", user="q-u", conv="q-c"),
+                # No id and no received_at: the UTC day of its event time
+                # (01:00 in UTC+2 is 23:00 UTC the day before).
+                {**event(None, "2026-10-03T01:00:00+02:00", user="q-u"), "received_at": pd.NaT},
+            ],
+            V01_RESPONSES: [
+                event(
+                    "q-r1", "2026-10-05T10:00:01Z", **u, latency_ms=-5, cost=1, response_status="x"
+                ),
+                event("q-r2", "2026-10-05T10:00:02Z", **u, cost=2, response_status="x"),
+                event("q-r3", "2026-10-05T10:00:03Z", **u, response_status=" Weird "),
+                # A model call reports `cost_usd`, a column that is not an integer.
+                event("q-r4", "2026-10-05T10:00:04Z", **u, interaction_id="q-i", cost_usd=3.0),
+                event("q-r5", "2026-10-05T10:00:05Z", **u, response_status="success"),
+            ],
+            V03_RESPONSES: [
+                event("q-v1", "2026-10-05T10:00:06Z", **u, total_cost_usd=4),
+            ],
+            ACTIONS: [
+                event("q-a1", "2026-10-05T10:00:07Z", **u, action_type="Launched_Rocket"),
+                event(
+                    "q-a2",
+                    "2026-10-05T10:00:08Z",
+                    **u,
+                    action_type="feedback_given",
+                    action_details_feedback_type="rating",
+                    action_details_feedback_value="great",
+                ),
+                event(
+                    "q-a3",
+                    "2026-10-05T10:00:09Z",
+                    **u,
+                    action_type="feedback_given",
+                    action_details_feedback_type="rating",
+                    action_details_feedback_value="4.5",
+                ),
+            ],
+            CLASSIFIED: [
+                event("q-c1", "2026-10-05T10:00:10Z", user=None, anon=None, **on),
+            ],
+        }
+    )
+
+
+def test_quarantine_reasons_in_order_on_the_day_received() -> None:
+    integer = frozenset(
+        {("ai_llm_response_received", "cost"), ("ai_response_received", "total_cost_usd")}
+    )
+    marts = expected_marts(
+        quarantine_tables(),
+        TAXONOMY,
+        prices(),
+        integer_cost_columns=integer,
+        event_time_floor="2020-01-01",
+    )
+    r, a = "ai_llm_response_received", "ai_user_action"
+    p, v = "ai_user_prompt_created", "ai_response_received"
+    assert _quarantine(marts) == [
+        ("2026-10-02", p, "missing_id", 1, 1),
+        ("2026-10-05", "ai_interaction_classified", "missing_user", 1, 0),
+        ("2026-10-05", r, "cost_truncated_by_loader", 1, 0),  # q-r2
+        ("2026-10-05", r, "negative_latency", 1, 0),  # q-r1, before its cost and status
+        ("2026-10-05", r, "unknown_status", 1, 0),  # q-r3
+        ("2026-10-05", v, "cost_truncated_by_loader", 1, 0),  # q-v1
+        ("2026-10-05", a, "unknown_action_type", 1, 0),
+        ("2026-10-05", a, "unparsable_feedback_value", 1, 0),
+        ("2026-10-05", p, "missing_conversation_id", 1, 0),
+        ("2026-10-05", p, "missing_user", 1, 0),
+        ("2026-10-06", p, "missing_event_time", 1, 0),
+        ("2026-10-07", p, "event_time_in_future", 1, 0),
+        ("2026-10-20", p, "event_time_before_floor", 1, 0),  # q-p6 only
+    ]
+    # Responses with a truncated cost, on their own day, whatever else is
+    # wrong with them (q-r1 too); the model call q-r4 is no response.
+    coverage = marts["ai_classification_coverage"]
+    check(row(coverage, date_day=day("2026-10-05")), {"truncated_cost_responses": 3})
+    assert coverage["is_cost_truncated_by_loader"].all()
+    # The same tables without integer cost columns: nothing truncated.
+    plain = expected_marts(quarantine_tables(), TAXONOMY, prices())
+    assert "cost_truncated_by_loader" not in set(plain["ai_quarantine_daily"]["reason"])
+    assert not plain["ai_classification_coverage"]["is_cost_truncated_by_loader"].any()
+
+
 # --------------------------------------------------------------------------
 # Spec v0.3
 #
@@ -2073,7 +2199,13 @@ V03_CASES = (
 # Columns that add up over disjoint users and conversations.
 ADDITIVE = {
     "ai_engagement_daily": ["active_users", "conversations", "prompts", "responses"],
-    "ai_classification_coverage": ["prompts", "from_event", "from_response", "unclassified"],
+    "ai_classification_coverage": [
+        "prompts",
+        "from_event",
+        "from_response",
+        "unclassified",
+        "truncated_cost_responses",
+    ],
     "ai_intent_distribution": ["prompts"],
     "ai_latency_by_intent": ["responses"],
     "ai_model_performance_daily": [
@@ -2124,6 +2256,7 @@ ADDITIVE = {
         "calls_from_breakdown",
     ],
     "ai_evaluation_scores": ["scores", "numeric_scores", "labelled_scores"],
+    "ai_quarantine_daily": ["event_rows", "excluded_rows"],
 }
 # One row per user, conversation, session, prompt or response: the mixed mart is the
 # union of the parts' rows.

@@ -13,12 +13,12 @@ import pytest
 
 from ai_analytics.demo_data import generate, write_duckdb
 from tests.conftest import EVENTS, Build
-from tests.dbt_harness import MARTS, NO_SOURCE_FIXTURES, read_marts, run_dbt
+from tests.dbt_harness import MARTS, NO_SOURCE_FIXTURES, append_events, read_marts, run_dbt
 
 RUNS = 3
 
 
-def _chunks(raw: dict[str, pd.DataFrame], runs: int) -> list[dict[str, pd.DataFrame]]:
+def load_time_chunks(raw: dict[str, pd.DataFrame], runs: int) -> list[dict[str, pd.DataFrame]]:
     """The raw tables cut into `runs` consecutive load-time windows."""
     loads = pd.concat([frame["uuid_ts"] for frame in raw.values()])
     edges = loads.quantile([i / runs for i in range(1, runs)]).tolist()
@@ -36,7 +36,7 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
-def _redelivered(chunks: list[dict[str, pd.DataFrame]]) -> None:
+def add_redeliveries(chunks: list[dict[str, pd.DataFrame]]) -> None:
     """Add to the last chunk copies of messages staged in the first: one set
     delivered again later (it must win), one stale copy whose received_at is
     older than the staged one although it loads later (it must not), and one
@@ -67,8 +67,8 @@ def test_runs_over_growing_data_equal_one_full_build(
 ) -> None:
     raw = first_build.raw if spec == "v0.1" else generate(events=EVENTS, seed=31, spec=spec)
     extra = () if spec == "v0.1" else NO_SOURCE_FIXTURES
-    chunks = _chunks(raw, RUNS)
-    _redelivered(chunks)
+    chunks = load_time_chunks(raw, RUNS)
+    add_redeliveries(chunks)
     later = pd.concat([c["ai_llm_response_received"] for c in chunks[1:]])
     # Some events arrive more than a day after their event time.
     assert ((later["received_at"] - later["timestamp"]) > pd.Timedelta(days=1)).any()
@@ -79,11 +79,7 @@ def test_runs_over_growing_data_equal_one_full_build(
         if number == 0:
             write_duckdb(chunk, database)
         else:
-            with duckdb.connect(str(database)) as connection:
-                for name, frame in chunk.items():
-                    connection.register("arriving", frame)
-                    connection.sql(f"insert into rudderstack.{name} by name select * from arriving")
-                    connection.unregister("arriving")
+            append_events(database, chunk)
         run_dbt(database, tmp_path, *extra)
         scoped_conversations.append(_scope_size(database, "conversation"))
     incremental = read_marts(database)

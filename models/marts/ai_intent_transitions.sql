@@ -1,4 +1,8 @@
-{# How users move between intents: consecutive prompts of a conversation. #}
+{#
+    How users move between intents: consecutive prompts of a conversation.
+    A prompt without an event time has no place in that order and is left
+    out (it is in the quarantine as `missing_event_time`).
+#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -9,7 +13,7 @@
 
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
-    where conversation_id is not null
+    where conversation_id is not null and prompt_at is not null
 ),
 
 ordered as (

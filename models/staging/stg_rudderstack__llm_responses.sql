@@ -58,8 +58,6 @@ renamed as (
             {{ ai_product_analytics.staged_column(columns, 'cost', 'double', 'discarded.discarded_cost') }},
             {{ ai_product_analytics.staged_column(columns, 'cost_usd', 'double', 'discarded.discarded_cost_usd') }}
         ) as reported_cost_usd,
-        -- The loader typed the cost column from a whole first value: decimals are truncated.
-        {{ ai_product_analytics.is_integer_column(columns, 'cost') }} as is_cost_column_integer,
         {{ ai_product_analytics.text_measures(columns, 'response_text', 'response') }},
         {{ ai_product_analytics.text_measures(columns, 'error_message', 'error_message') }}
     from source
@@ -76,7 +74,14 @@ staged as (
         *,
         coalesce(reported_total_tokens, prompt_tokens + completion_tokens) as total_tokens,
         -- v0.3 rows carry the interaction they belong to: a model call, not a response.
-        (interaction_id is not null) as is_model_call
+        (interaction_id is not null) as is_model_call,
+        -- The loader typed the row's cost column (a response's `cost`, a model
+        -- call's `cost_usd`) from a whole first value: its decimals are truncated.
+        case
+            when interaction_id is not null
+                then {{ ai_product_analytics.is_integer_column(columns, 'cost_usd') }}
+            else {{ ai_product_analytics.is_integer_column(columns, 'cost') }}
+        end as is_cost_column_integer
     from deduplicated
 ),
 
