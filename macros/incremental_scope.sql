@@ -41,12 +41,41 @@
     {%- if existing is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set result = run_query('select max(' ~ column ~ ') from ' ~ existing) -%}
+    {%- set result = run_query('select max(' ~ column ~ ') from ' ~ existing
+        ~ " where settings_fingerprint = '" ~ ai_product_analytics.incremental_settings_fingerprint() ~ "'") -%}
     {%- set value = result.columns[0].values()[0] if result.rows | length > 0 else none -%}
     {%- if value is none -%}
         {{ return(none) }}
     {%- endif -%}
     {{ return("cast('" ~ value.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+
+{#
+    What the rows past staging depend on besides the events: the vars that
+    decide sampling, classification, privacy and sources, and the seed files.
+    The ledger keeps the fingerprint of the run it records; a run whose
+    fingerprint differs finds no complete run, so every model is rebuilt
+    whole, as after --full-refresh.
+#}
+{% macro incremental_settings_fingerprint() -%}
+    {%- set parts = [] -%}
+    {%- for name in [
+        'intent_sample_pct', 'intent_always_classify_user_keys', 'intent_cohort_model',
+        'intent_classifier', 'intent_classifier_threshold', 'llm_base_url', 'llm_model',
+        'keep_redacted_text', 'event_time_floor', 'rudderstack_database', 'rudderstack_schema',
+        'rudderstack_parquet_path', 'ai_user_prompt_created_identifier',
+        'ai_llm_response_received_identifier', 'ai_response_received_identifier',
+        'ai_user_action_identifier', 'ai_interaction_classified_identifier',
+        'ai_interaction_scored_identifier', 'rudder_discards_identifier',
+    ] -%}
+        {%- do parts.append(name ~ '=' ~ (var(name, none) | string)) -%}
+    {%- endfor -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'seed' and node.package_name == 'ai_product_analytics' -%}
+        {%- do parts.append(node.name ~ '=' ~ node.checksum.checksum) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | sort | join(';'))) }}
 {%- endmacro %}
 
 
@@ -287,13 +316,14 @@
         {{ return('') }}
     {%- endif -%}
     {%- set ended = modules.datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S.%f') -%}
-    {%- do run_query('create table if not exists ' ~ ledger
+    {%- do run_query('create or replace table ' ~ ledger
         ~ ' (last_complete_run_at ' ~ dbt.type_timestamp()
-        ~ ', last_complete_run_ended_at ' ~ dbt.type_timestamp() ~ ')') -%}
-    {%- do run_query('delete from ' ~ ledger) -%}
-    {%- do run_query('insert into ' ~ ledger ~ ' (last_complete_run_at, last_complete_run_ended_at) values ('
+        ~ ', last_complete_run_ended_at ' ~ dbt.type_timestamp()
+        ~ ', settings_fingerprint ' ~ dbt.type_string() ~ ')') -%}
+    {%- do run_query('insert into ' ~ ledger
+        ~ ' (last_complete_run_at, last_complete_run_ended_at, settings_fingerprint) values ('
         ~ ai_product_analytics.run_started_literal() ~ ", cast('" ~ ended ~ "' as "
-        ~ dbt.type_timestamp() ~ '))') -%}
+        ~ dbt.type_timestamp() ~ "), '" ~ ai_product_analytics.incremental_settings_fingerprint() ~ "')") -%}
     {{ return('') }}
 {%- endmacro %}
 

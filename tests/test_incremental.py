@@ -7,6 +7,8 @@ events that arrive days after their event time land in later runs.
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pandas as pd
 import pytest
@@ -122,3 +124,26 @@ def test_a_run_without_new_events_changes_nothing(first_build: Build) -> None:
     after = read_marts(first_build.database)
     for mart in MARTS:
         pd.testing.assert_frame_equal(_comparable(before[mart]), _comparable(after[mart]), obj=mart)
+
+
+def test_changed_settings_rebuild_everything_past_staging(first_build: Build, tmp_path) -> None:
+    """A var that rewrites history (here the sampling percentage) changes the
+    settings fingerprint in the ledger: the next incremental run rebuilds every
+    model past staging, and ends where a --full-refresh with that var ends."""
+    settings = ("--vars", "{intent_sample_pct: 30}")
+    database = tmp_path / "incremental.duckdb"
+    shutil.copy(first_build.database, database)
+    run_dbt(database, tmp_path / "incremental", *settings)
+    incremental = read_marts(database)
+    full_database = tmp_path / "refreshed.duckdb"
+    shutil.copy(first_build.database, full_database)
+    run_dbt(full_database, tmp_path / "full", "--full-refresh", *settings)
+    full = read_marts(full_database)
+    # The setting took effect: some prompts are now outside the sample.
+    intents = incremental["fct_ai_prompt_turns"]["intent"]
+    assert (intents == "not_sampled").any()
+    assert not (first_build.marts["fct_ai_prompt_turns"]["intent"] == "not_sampled").any()
+    for mart in MARTS:
+        pd.testing.assert_frame_equal(
+            _comparable(incremental[mart]), _comparable(full[mart]), obj=mart
+        )
