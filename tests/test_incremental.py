@@ -7,8 +7,6 @@ events that arrive days after their event time land in later runs.
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pandas as pd
 import pytest
@@ -127,22 +125,27 @@ def test_a_run_without_new_events_changes_nothing(first_build: Build) -> None:
 
 
 def test_changed_settings_rebuild_everything_past_staging(first_build: Build, tmp_path) -> None:
-    """A var that rewrites history (here the sampling percentage) changes the
-    settings fingerprint in the ledger: the next incremental run rebuilds every
-    model past staging, and ends where a --full-refresh with that var ends."""
-    settings = ("--vars", "{intent_sample_pct: 30}")
+    """A var that rewrites history (here the event-time floor of the quarantine)
+    changes the settings fingerprint in the ledger: the next incremental run
+    rebuilds every model past staging, and ends where a --full-refresh with
+    that var ends. (Built here, not copied: a copy of a database another dbt
+    run in this process still holds open can miss its last writes.)"""
+    settings = ("--vars", "{event_time_floor: '2026-10-10'}")
     database = tmp_path / "incremental.duckdb"
-    shutil.copy(first_build.database, database)
+    write_duckdb(first_build.raw, database)
+    run_dbt(database, tmp_path / "incremental")
     run_dbt(database, tmp_path / "incremental", *settings)
     incremental = read_marts(database)
     full_database = tmp_path / "refreshed.duckdb"
-    shutil.copy(first_build.database, full_database)
-    run_dbt(full_database, tmp_path / "full", "--full-refresh", *settings)
+    write_duckdb(first_build.raw, full_database)
+    run_dbt(full_database, tmp_path / "refreshed", "--full-refresh", *settings)
     full = read_marts(full_database)
-    # The setting took effect: some prompts are now outside the sample.
-    intents = incremental["fct_ai_prompt_turns"]["intent"]
-    assert (intents == "not_sampled").any()
-    assert not (first_build.marts["fct_ai_prompt_turns"]["intent"] == "not_sampled").any()
+    # The setting took effect on rows staged before it changed.
+    reasons = incremental["ai_quarantine_daily"]["reason"]
+    assert (reasons == "event_time_before_floor").any()
+    assert not (
+        first_build.marts["ai_quarantine_daily"]["reason"] == "event_time_before_floor"
+    ).any()
     for mart in MARTS:
         pd.testing.assert_frame_equal(
             _comparable(incremental[mart]), _comparable(full[mart]), obj=mart
