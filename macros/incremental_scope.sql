@@ -269,22 +269,19 @@
 {#
     Models rebuilt whole, but only when something changed: on a scoped run
     with an empty scope they keep their rows. `delete_all_if_changed` is
-    their pre-hook, `unless_changed` closes their final select.
+    their pre-hook, `unless_unchanged` closes their final select.
 #}
-{% macro scope_is_empty(scope_model='int_incremental_scope_resolved') -%}
-    {{ return(ai_product_analytics.scope_has_no_rows(scope_model)) }}
-{%- endmacro %}
-
 {% macro delete_all_if_changed() -%}
     {%- if execute and this is not none and is_incremental() -%}
-        {%- if not ai_product_analytics.is_scoped_run() or not ai_product_analytics.scope_is_empty() -%}
+        {%- if not ai_product_analytics.is_scoped_run()
+            or not ai_product_analytics.scope_has_no_rows('int_incremental_scope_resolved') -%}
             delete from {{ this }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
 {% macro unless_unchanged() -%}
-    {%- if ai_product_analytics.is_scoped_run() and ai_product_analytics.scope_is_empty() -%}
+    {%- if ai_product_analytics.is_scoped_run() and ai_product_analytics.scope_has_no_rows('int_incremental_scope_resolved') -%}
         where 1 = 0
     {%- endif -%}
 {%- endmacro %}

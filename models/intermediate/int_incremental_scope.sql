@@ -15,11 +15,10 @@
 {{ config(tags=['ai_incremental']) }}
 
 {%- set since = ai_product_analytics.last_complete_run() -%}
-{%- set staging_models = [
-    'stg_rudderstack__prompts', 'stg_rudderstack__llm_responses',
-    'stg_rudderstack__interaction_responses', 'stg_rudderstack__user_actions',
-    'stg_rudderstack__interaction_classifications', 'stg_rudderstack__interaction_scores',
-] -%}
+{%- set staging_models = [] -%}
+{%- for table_key, staging_model in ai_product_analytics.event_table_models() -%}
+    {%- do staging_models.append(staging_model) -%}
+{%- endfor -%}
 {%- if ai_product_analytics.nothing_new_since_last_run(staging_models) -%}
     {%- set since = none -%}
 {%- endif -%}
