@@ -15,10 +15,7 @@
 {{ config(tags=['ai_incremental']) }}
 
 {%- set since = ai_product_analytics.last_complete_run() -%}
-{%- set staging_models = [] -%}
-{%- for table_key, staging_model in ai_product_analytics.event_table_models() -%}
-    {%- do staging_models.append(staging_model) -%}
-{%- endfor -%}
+{%- set staging_models = ai_product_analytics.event_table_models() | map(attribute=1) | list -%}
 {%- if ai_product_analytics.nothing_new_since_last_run(staging_models) -%}
     {%- set since = none -%}
 {%- endif -%}
