@@ -14,7 +14,7 @@
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 
-with all_actions as (
+with all_actions as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__user_actions') }}
 ),
 
@@ -26,10 +26,12 @@ actions as (
 links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where event_kind = 'action'
+    {{ ai_product_analytics.and_in_scope("event_id in (select event_id from actions)") }}
 ),
 
 prompt_intents as (
     select * from {{ ref('int_prompt_intents_resolved') }}
+    {{ ai_product_analytics.where_in_scope("prompt_event_id in (select prompt_event_id from links)") }}
 ),
 
 taxonomy as (

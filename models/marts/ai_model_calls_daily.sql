@@ -11,7 +11,7 @@
     pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.day_scope_condition('date_day')) }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
-with all_model_calls as (
+with all_model_calls as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__llm_responses') }}
     where is_model_call
 ),

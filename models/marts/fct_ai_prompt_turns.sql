@@ -17,9 +17,10 @@ with prompts as (
 
 prompt_intents as (
     select * from {{ ref('int_prompt_intents_resolved') }}
+    {{ ai_product_analytics.where_in_scope("prompt_event_id in (select event_id from prompts)") }}
 ),
 
-responses as (
+responses as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('int_responses_attributed') }}
     where prompt_event_id is not null
     {{ ai_product_analytics.and_in_scope("prompt_event_id in (select event_id from prompts)") }}
