@@ -75,29 +75,38 @@ dated as (
 
 -- A price applies to its model and to dated snapshots of it
 -- (`gpt-4.1-mini-2025-04-14`, `claude-3-5-sonnet-20241022`), on the days it was valid.
+-- It depends only on the model and the day, so it is matched once per pair.
+model_days as (
+    select distinct
+        model_used,
+        date_day
+    from dated
+    where reported_cost_usd is null and model_used is not null
+),
+
 price_matches as (
     select
-        dated.event_id,
+        model_days.model_used,
+        model_days.date_day,
         prices.input_usd_per_1m,
         prices.output_usd_per_1m
-    from dated
+    from model_days
     inner join prices
-        on dated.date_day >= prices.valid_from
-        and (prices.valid_to is null or dated.date_day < prices.valid_to)
+        on model_days.date_day >= prices.valid_from
+        and (prices.valid_to is null or model_days.date_day < prices.valid_to)
         and (
-            dated.model_used = lower(trim(prices.model))
+            model_days.model_used = lower(trim(prices.model))
             or (
-                dated.model_used like lower(trim(prices.model)) || '-%'
+                model_days.model_used like lower(trim(prices.model)) || '-%'
                 and {{ ai_product_analytics.regex_full_match(
-                    dbt.right('dated.model_used', dbt.length('dated.model_used') ~ ' - ' ~ dbt.length('trim(prices.model)') ~ ' - 1'),
+                    dbt.right('model_days.model_used', dbt.length('model_days.model_used') ~ ' - ' ~ dbt.length('trim(prices.model)') ~ ' - 1'),
                     '[0-9]{4}-?[0-9]{2}-?[0-9]{2}') }}
             )
         )
-    where dated.reported_cost_usd is null
     qualify row_number() over (
-        partition by dated.event_id
+        partition by model_days.model_used, model_days.date_day
         order by
-            case when dated.model_used = lower(trim(prices.model)) then 0 else 1 end,
+            case when model_days.model_used = lower(trim(prices.model)) then 0 else 1 end,
             length(prices.model) desc,
             prices.valid_from desc
     ) = 1
@@ -109,7 +118,10 @@ priced as (
         price_matches.input_usd_per_1m,
         price_matches.output_usd_per_1m
     from dated
-    left join price_matches on dated.event_id = price_matches.event_id
+    left join price_matches
+        on dated.model_used = price_matches.model_used
+        and dated.date_day = price_matches.date_day
+        and dated.reported_cost_usd is null
 ),
 
 final as (
