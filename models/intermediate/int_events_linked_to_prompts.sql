@@ -20,7 +20,7 @@
 ) }}
 -- depends_on: {{ ref('int_incremental_scope') }}
 
-with all_prompts as (
+with all_prompts as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__prompts') }}
 ),
 
@@ -59,7 +59,7 @@ interaction_prompts as (
     ) = 1
 ),
 
-linkable_events as (
+linkable_events as {{ ai_product_analytics.not_materialized() }} (
     select
         'response' as event_kind,
         event_id,
@@ -99,10 +99,14 @@ conversation_timeline as (
     where conversation_id is not null and event_at is not null
 ),
 
-latest_prompts as (
+-- Each response or action with the latest prompt before it, read off the
+-- timeline (the window carries the event's own columns, so nothing is joined back).
+timeline_links as (
     select
         event_kind,
         event_id,
+        conversation_id,
+        interaction_id,
         {{ ai_product_analytics.last_value_ignore_nulls(
             "case when event_kind = 'prompt' then event_id end",
             "conversation_id",
@@ -116,33 +120,54 @@ latest_prompts as (
     from conversation_timeline
 ),
 
+timed_events as (
+    select * from timeline_links
+    where event_kind != 'prompt'
+),
+
+-- Events off the timeline (no conversation or no event time) have no latest prompt.
+untimed_events as (
+    select
+        event_kind,
+        event_id,
+        conversation_id,
+        interaction_id,
+        cast(null as {{ dbt.type_string() }}) as latest_prompt_event_id,
+        cast(null as {{ dbt.type_string() }}) as latest_v01_prompt_event_id
+    from linkable_events
+    where conversation_id is null or event_at is null
+),
+
+events as (
+    select * from timed_events
+    union all
+    select * from untimed_events
+),
+
 linked as (
     select
-        linkable_events.event_kind,
-        linkable_events.event_id,
-        linkable_events.conversation_id,
+        events.event_kind,
+        events.event_id,
+        events.conversation_id,
         case
             when interaction_prompts.prompt_event_id is not null
                 then interaction_prompts.prompt_event_id
-            when linkable_events.interaction_id is not null
-                then latest_prompts.latest_v01_prompt_event_id
-            else latest_prompts.latest_prompt_event_id
+            when events.interaction_id is not null
+                then events.latest_v01_prompt_event_id
+            else events.latest_prompt_event_id
         end as prompt_event_id,
         case
             when interaction_prompts.prompt_event_id is not null then 'interaction'
             when
-                linkable_events.interaction_id is not null
-                and latest_prompts.latest_v01_prompt_event_id is not null then 'conversation_time'
+                events.interaction_id is not null
+                and events.latest_v01_prompt_event_id is not null then 'conversation_time'
             when
-                linkable_events.interaction_id is null
-                and latest_prompts.latest_prompt_event_id is not null then 'conversation_time'
+                events.interaction_id is null
+                and events.latest_prompt_event_id is not null then 'conversation_time'
         end as link_method
-    from linkable_events
+    from events
     left join interaction_prompts
-        on linkable_events.interaction_id = interaction_prompts.interaction_id
-    left join latest_prompts
-        on linkable_events.event_kind = latest_prompts.event_kind
-        and linkable_events.event_id = latest_prompts.event_id
+        on events.interaction_id = interaction_prompts.interaction_id
 ),
 
 final as (
