@@ -20,10 +20,12 @@ with responses as (
 links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where event_kind = 'response'
+    {{ ai_product_analytics.and_in_scope("event_id in (select event_id from responses)") }}
 ),
 
 prompt_intents as (
     select * from {{ ref('int_prompt_intents_resolved') }}
+    {{ ai_product_analytics.where_in_scope("prompt_event_id in (select prompt_event_id from links)") }}
 ),
 
 taxonomy as (
