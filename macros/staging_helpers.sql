@@ -68,26 +68,22 @@
     much again as staging it.
 #}
 {% macro deduplicate_events(relation_name) -%}
-    select {{ relation_name }}.*
-    from {{ relation_name }}
-    left join (
-        select event_id
-        from {{ relation_name }}
-        where event_id is not null
-        group by event_id
-        having count(*) > 1
-    ) as repeated_ids on {{ relation_name }}.event_id = repeated_ids.event_id
-    where {{ relation_name }}.event_id is not null and repeated_ids.event_id is null
-    union all
-    select *
-    from {{ relation_name }}
-    where event_id in (
+    with repeated_ids as (
         select event_id
         from {{ relation_name }}
         where event_id is not null
         group by event_id
         having count(*) > 1
     )
+
+    select {{ relation_name }}.*
+    from {{ relation_name }}
+    left join repeated_ids on {{ relation_name }}.event_id = repeated_ids.event_id
+    where {{ relation_name }}.event_id is not null and repeated_ids.event_id is null
+    union all
+    select *
+    from {{ relation_name }}
+    where event_id in (select event_id from repeated_ids)
     qualify row_number() over (
         partition by event_id
         order by received_at desc nulls last, loaded_at desc nulls last
