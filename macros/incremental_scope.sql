@@ -150,16 +150,6 @@
 {%- endmacro %}
 
 
-{# Ids of responses (either table) staged since the last complete run, as a subquery. #}
-{% macro changed_response_ids() -%}
-    select event_id from {{ ref('stg_rudderstack__llm_responses') }}
-    where {{ ai_product_analytics.changed_since_last_run('staged_at') }}
-    union all
-    select event_id from {{ ref('stg_rudderstack__interaction_responses') }}
-    where {{ ai_product_analytics.changed_since_last_run('staged_at') }}
-{%- endmacro %}
-
-
 {# Ids of the prompts in scope (of a conversation in scope, or themselves), as a subquery. #}
 {% macro scoped_prompt_ids(scope_model='int_incremental_scope') -%}
     select event_id from {{ ref('stg_rudderstack__prompts') }}

@@ -5,8 +5,10 @@
     rows with their totals. Cost is the reported cost, else derived from the
     model price seed when the model and both token counts are known.
 
-    Incremental: a run reprices the responses staged since the last complete
-    run (a changed price seed needs a --full-refresh).
+    A view: the rows are staging's, and the price is one small join, so
+    storing a third copy of every response cost more than computing it where
+    it is read (int_responses_attributed stores the result). Readers that do
+    not need the price pay almost nothing for it.
 #}
 {%- set shared_columns = [
     'event_id', 'anonymous_id', 'user_id', 'user_key', 'channel', 'library_name',
@@ -18,26 +20,15 @@
     'reported_cost_usd', 'is_cost_column_integer', 'response_length_chars', 'has_response_text',
     'staged_at', 'replaced_conversation_id', 'replaced_event_at'
 ] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    tags=['ai_incremental'],
-    pre_hook="{{ ai_product_analytics.delete_scope('event_id in (' ~ ai_product_analytics.changed_response_ids() ~ ')') }}",
-) }}
+{{ config(materialized='view') }}
 
 with llm_responses as (
     select * from {{ ref('stg_rudderstack__llm_responses') }}
     where not is_model_call
-    {% if ai_product_analytics.is_scoped_run() -%}
-        and {{ ai_product_analytics.changed_since_last_run('staged_at') }}
-    {%- endif %}
 ),
 
 interaction_responses as (
     select * from {{ ref('stg_rudderstack__interaction_responses') }}
-    {% if ai_product_analytics.is_scoped_run() -%}
-        where {{ ai_product_analytics.changed_since_last_run('staged_at') }}
-    {%- endif %}
 ),
 
 prices as (
