@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 
 from ai_analytics.demo_data import generate, write_duckdb
 from tests.dbt_harness import NO_SOURCE_FIXTURES, read_marts, run_dbt
+
+# The fixtures are small, so a build is bound by dbt's time per node, not by
+# DuckDB: two nodes at a time (the profile's default of one suits big data).
+os.environ.setdefault("AI_ANALYTICS_THREADS", "2")
 
 # Small enough to build in seconds, large enough for every quirk to occur.
 EVENTS = 20_000
