@@ -41,3 +41,25 @@ inner join {{ model }} as b
     and a.valid_from < b.valid_from
     and (a.valid_to is null or a.valid_to > b.valid_from)
 {% endtest %}
+
+
+{#
+    `not_null` for many columns in one scan: one row of NULL counts (a column
+    per tested column, named `<column>_nulls`) when any of them has a NULL.
+    For the big grains, where a test per column would read the table once each.
+#}
+{% test no_nulls(model, columns) %}
+with null_counts as (
+    select
+        {%- for column in columns %}
+        sum(case when {{ column }} is null then 1 else 0 end) as {{ column }}_nulls{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ model }}
+)
+
+select * from null_counts
+where
+    {%- for column in columns %}
+    {{ "or " if not loop.first }}{{ column }}_nulls > 0
+    {%- endfor %}
+{% endtest %}

@@ -261,3 +261,22 @@ def test_a_cost_column_typed_as_integer_is_flagged(build: Build, tmp_path) -> No
     )
     for mart in MARTS:
         assert_same_mart(marts[mart], expected[mart], mart)
+
+
+def test_the_many_column_not_null_test_fails_on_one_null(first_build: Build, tmp_path) -> None:
+    """`no_nulls` replaces a `not_null` test per column on the big grains: one NULL
+    in any of its columns must fail it, and the clean build must pass it."""
+    database = tmp_path / "nulls.duckdb"
+    shutil.copy(first_build.database, database)
+    # The build's last writes may still be in its write-ahead log.
+    wal = first_build.database.with_name(first_build.database.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, database.with_name(database.name + ".wal"))
+    run_dbt(database, tmp_path, "--select", "test_name:no_nulls", command="test")
+    with duckdb.connect(str(database)) as connection:
+        connection.sql(
+            "update fct_ai_prompt_turns set click_throughs = null where prompt_event_id = "
+            "(select min(prompt_event_id) from fct_ai_prompt_turns)"
+        )
+    with pytest.raises(AssertionError, match=r"no_nulls_fct_ai_prompt_turns.*fail"):
+        run_dbt(database, tmp_path, "--select", "test_name:no_nulls", command="test")
