@@ -31,7 +31,8 @@ links as (
 
 prompt_intents as (
     select * from {{ ref('int_prompt_intents_resolved') }}
-    {{ ai_product_analytics.where_in_scope("prompt_event_id in (select prompt_event_id from links)") }}
+    {{ ai_product_analytics.where_in_scope(
+        "prompt_event_id in (select prompt_event_id from links)") }}
 ),
 
 taxonomy as (

@@ -122,7 +122,7 @@ timeline_links as (
 
 timed_events as (
     select * from timeline_links
-    where event_kind != 'prompt'
+    where event_kind <> 'prompt'
 ),
 
 -- Events off the timeline (no conversation or no event time) have no latest prompt.
