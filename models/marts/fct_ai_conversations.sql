@@ -55,14 +55,9 @@ conversation_events as {{ ai_product_analytics.not_materialized() }} (
 ),
 
 first_events as (
-    select
-        conversation_id,
-        user_key
-    from conversation_events
-    qualify row_number() over (
-        partition by conversation_id
-        order by event_at nulls last, kind_order, event_id
-    ) = 1
+    {{ ai_product_analytics.first_values(
+        'conversation_events', 'conversation_id', ['event_at', 'kind_order', 'event_id'], ['user_key']
+    ) }}
 ),
 
 event_spans as (
@@ -88,12 +83,12 @@ first_prompts as (
     select
         conversation_id,
         intent as first_intent
-    from prompt_turns
+    from (
+        {{ ai_product_analytics.first_values(
+            'prompt_turns', 'conversation_id', ['prompt_at', 'prompt_event_id'], ['intent']
+        ) }}
+    ) as firsts
     where conversation_id is not null
-    qualify row_number() over (
-        partition by conversation_id
-        order by prompt_at nulls last, prompt_event_id
-    ) = 1
 ),
 
 response_totals as (
