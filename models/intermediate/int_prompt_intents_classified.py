@@ -283,22 +283,32 @@ def _duckdb_batches(session, to_classify, prompts, done, batch_rows):
         registered["ai_pa_done"] = done
         excluded = "and t.prompt_event_id not in (select prompt_event_id from ai_pa_done)"
     text = f'cast(p."{text_column}" as varchar)' if text_column else "cast(null as varchar)"
+    # Only the source rows of the prompts left to classify are read and ranked:
+    # on a run with nothing to classify, no text is touched.
+    source_id = f'trim(cast(p."{columns["id"]}" as varchar))'
     query = f"""
-        with texts as (
+        with todo as (
+            select t.prompt_event_id
+            from ai_pa_to_classify as t
+            where t.is_sampled {excluded}
+        ),
+
+        texts as (
             select
-                trim(cast(p."{columns["id"]}" as varchar)) as prompt_event_id,
+                {source_id} as prompt_event_id,
                 {text} as prompt_text
             from ai_pa_source_prompts as p
+            where {source_id} in (select prompt_event_id from todo)
             qualify row_number() over (
-                partition by trim(cast(p."{columns["id"]}" as varchar))
+                partition by {source_id}
                 order by p."{columns.get("received_at", columns["id"])}" desc
             ) = 1
         )
-        select t.prompt_event_id, texts.prompt_text
-        from ai_pa_to_classify as t
-        left join texts on t.prompt_event_id = texts.prompt_event_id
-        where t.is_sampled {excluded}
-        order by t.prompt_event_id
+
+        select todo.prompt_event_id, texts.prompt_text
+        from todo
+        left join texts on todo.prompt_event_id = texts.prompt_event_id
+        order by todo.prompt_event_id
     """
     for name, relation in registered.items():
         session.register(name, relation)

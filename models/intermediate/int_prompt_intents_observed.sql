@@ -28,9 +28,19 @@ classifications as (
     select * from {{ ref('int_interaction_classifications_latest') }}
 ),
 
+prompt_labels as {{ ai_product_analytics.not_materialized() }} (
+    select
+        prompts.event_id,
+        prompts.interaction_id,
+        {{ ai_product_analytics.first_valid_intent('prompts') }} as intent
+    from prompts
+),
+
 links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where event_kind = 'response'
+        -- Response labels count only for prompts without a label of their own.
+        and prompt_event_id in (select event_id from prompt_labels where intent is null)
     {% if ai_product_analytics.is_scoped_run() -%}
         and prompt_event_id in (select event_id from prompts)
     {%- endif %}
@@ -61,14 +71,6 @@ first_response_intents as (
         partition by prompt_event_id
         order by event_at, event_id
     ) = 1
-),
-
-prompt_labels as (
-    select
-        prompts.event_id,
-        prompts.interaction_id,
-        {{ ai_product_analytics.first_valid_intent('prompts') }} as intent
-    from prompts
 ),
 
 final as (
