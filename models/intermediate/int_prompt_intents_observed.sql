@@ -38,9 +38,14 @@ prompt_labels as {{ ai_product_analytics.not_materialized() }} (
 
 links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
-    where event_kind = 'response'
+    where
+        event_kind = 'response'
         -- Response labels count only for prompts without a label of their own.
-        and prompt_event_id in (select event_id from prompt_labels where intent is null)
+        and prompt_event_id in (
+            select unlabelled.event_id
+            from prompt_labels as unlabelled
+            where unlabelled.intent is null
+        )
     {% if ai_product_analytics.is_scoped_run() -%}
         and prompt_event_id in (select event_id from prompts)
     {%- endif %}
