@@ -246,11 +246,17 @@
     nothing on a full build.
 #}
 {% macro where_in_scope(condition) -%}
+    {{ ai_product_analytics.scope_clause('where', condition) }}
+{%- endmacro %}
+
+
+{# `<keyword> <condition>` on a scoped run (`<keyword> 1 = 0` when its scope is empty), nothing otherwise. #}
+{% macro scope_clause(keyword, condition) -%}
     {%- if ai_product_analytics.is_scoped_run() -%}
         {%- if ai_product_analytics.scope_has_no_rows(ai_product_analytics.scope_model_of(condition)) %}
-        where 1 = 0
+        {{ keyword }} 1 = 0
         {%- else %}
-        where {{ condition }}
+        {{ keyword }} {{ condition }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
@@ -337,11 +343,5 @@
 
 {# `and <condition>` on a scoped run, nothing otherwise (for CTEs that already filter). #}
 {% macro and_in_scope(condition) -%}
-    {%- if ai_product_analytics.is_scoped_run() -%}
-        {%- if ai_product_analytics.scope_has_no_rows(ai_product_analytics.scope_model_of(condition)) -%}
-            and 1 = 0
-        {%- else -%}
-            and {{ condition }}
-        {%- endif -%}
-    {%- endif -%}
+    {{ ai_product_analytics.scope_clause('and', condition) }}
 {%- endmacro %}

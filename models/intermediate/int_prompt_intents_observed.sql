@@ -40,15 +40,13 @@ links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where
         event_kind = 'response'
-        -- Response labels count only for prompts without a label of their own.
+        -- Response labels count only for prompts without a label of their own
+        -- (of the prompts in scope, on a scoped run: prompt_labels reads `prompts`).
         and prompt_event_id in (
             select unlabelled.event_id
             from prompt_labels as unlabelled
             where unlabelled.intent is null
         )
-    {% if ai_product_analytics.is_scoped_run() -%}
-        and prompt_event_id in (select event_id from prompts)
-    {%- endif %}
 ),
 
 responses as (
