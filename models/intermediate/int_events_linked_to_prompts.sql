@@ -59,7 +59,7 @@ interaction_prompts as (
     ) = 1
 ),
 
-linkable_events as {{ ai_product_analytics.not_materialized() }} (
+linkable_events as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select
         'response' as event_kind,
         event_id,

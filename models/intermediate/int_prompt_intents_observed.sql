@@ -28,7 +28,7 @@ classifications as (
     select * from {{ ref('int_interaction_classifications_latest') }}
 ),
 
-prompt_labels as {{ ai_product_analytics.not_materialized() }} (
+prompt_labels as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select
         prompts.event_id,
         prompts.interaction_id,

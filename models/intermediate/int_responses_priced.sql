@@ -22,12 +22,12 @@
 ] -%}
 {{ config(materialized='view') }}
 
-with llm_responses as (
+with llm_responses as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__llm_responses') }}
     where not is_model_call
 ),
 
-interaction_responses as (
+interaction_responses as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__interaction_responses') }}
 ),
 
@@ -35,7 +35,7 @@ prices as (
     select * from {{ ref('ai_model_prices') }}
 ),
 
-responses as (
+responses as {{ ai_product_analytics.not_materialized() }} (
     select
         {{ shared_columns | join(', ') }},
         cast(null as double precision) as time_to_first_token_ms,
@@ -57,7 +57,7 @@ responses as (
     from interaction_responses
 ),
 
-dated as (
+dated as {{ ai_product_analytics.not_materialized() }} (
     select
         *,
         cast(event_at as date) as date_day

@@ -10,22 +10,22 @@
     pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.conversation_scope_condition('conversation_id')) }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
-with prompt_turns as {{ ai_product_analytics.not_materialized() }} (
+with prompt_turns as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select * from {{ ref('fct_ai_prompt_turns') }}
     {{ ai_product_analytics.where_conversation_in_scope() }}
 ),
 
-responses as {{ ai_product_analytics.not_materialized() }} (
+responses as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select * from {{ ref('int_responses_attributed') }}
     {{ ai_product_analytics.where_conversation_in_scope() }}
 ),
 
-actions as {{ ai_product_analytics.not_materialized() }} (
+actions as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select * from {{ ref('int_actions_attributed') }}
     {{ ai_product_analytics.where_conversation_in_scope() }}
 ),
 
-conversation_events as {{ ai_product_analytics.not_materialized() }} (
+conversation_events as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select
         conversation_id,
         user_key,

@@ -20,7 +20,7 @@ prompt_intents as (
     {{ ai_product_analytics.where_in_scope("prompt_event_id in (select event_id from prompts)") }}
 ),
 
-responses as {{ ai_product_analytics.not_materialized() }} (
+responses as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select * from {{ ref('int_responses_attributed') }}
     where prompt_event_id is not null
     {{ ai_product_analytics.and_in_scope("prompt_event_id in (select event_id from prompts)") }}
