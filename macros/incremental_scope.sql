@@ -175,6 +175,12 @@
 {%- endmacro %}
 
 
+{# `<column>` is a user in scope. #}
+{% macro user_scope_condition(column, scope_model='int_incremental_scope_resolved') -%}
+    {{ column }} in ({{ ai_product_analytics.scope_keys('user', scope_model) }})
+{%- endmacro %}
+
+
 {# Quarantine rows to recheck: rows without an id, and rows of events staged since the last complete run. #}
 {% macro quarantine_scope_condition() -%}
     (

@@ -181,9 +181,10 @@
     the dedup rule (latest received_at, then latest load), so a stale copy
     loaded late, or the same delivery read again in the lookback window, never
     overwrites what is staged. Every row written is stamped `staged_at` (this
-    run's start); a replacing row remembers the conversation and event time of
-    the row it replaces (`replaced_conversation_id`, `replaced_event_at`), so
-    the models past staging also rebuild what the old version was counted in.
+    run's start); a replacing row remembers the conversation, event time, user
+    and session of the row it replaces (`replaced_conversation_id`,
+    `replaced_event_at`, `replaced_user_key`, `replaced_session_id`), so the
+    models past staging also rebuild what the old version was counted in.
     When the replaced row itself was never seen downstream (staged after the
     last complete run), what it remembered is carried over instead.
 #}
@@ -204,7 +205,17 @@
             when staged.event_id is null then cast(null as {{ dbt.type_timestamp() }})
             when {{ staged_unseen }} then staged.replaced_event_at
             else staged.event_at
-        end as replaced_event_at
+        end as replaced_event_at,
+        case
+            when staged.event_id is null then cast(null as {{ dbt.type_string() }})
+            when {{ staged_unseen }} then staged.replaced_user_key
+            else staged.user_key
+        end as replaced_user_key,
+        case
+            when staged.event_id is null then cast(null as {{ dbt.type_string() }})
+            when {{ staged_unseen }} then staged.replaced_session_id
+            else staged.session_id
+        end as replaced_session_id
     from {{ relation_name }} as batch
     left join {{ this }} as staged on batch.event_id = staged.event_id
     where staged.event_id is null
@@ -218,7 +229,9 @@
         batch.*,
         {{ ai_product_analytics.run_started_literal() }} as staged_at,
         cast(null as {{ dbt.type_string() }}) as replaced_conversation_id,
-        cast(null as {{ dbt.type_timestamp() }}) as replaced_event_at
+        cast(null as {{ dbt.type_timestamp() }}) as replaced_event_at,
+        cast(null as {{ dbt.type_string() }}) as replaced_user_key,
+        cast(null as {{ dbt.type_string() }}) as replaced_session_id
     from {{ relation_name }} as batch
     {%- endif %}
 {%- endmacro %}

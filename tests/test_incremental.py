@@ -40,8 +40,9 @@ def add_redeliveries(chunks: list[dict[str, pd.DataFrame]]) -> None:
     """Add to the last chunk copies of messages staged in the first: one set
     delivered again later (it must win), one stale copy whose received_at is
     older than the staged one although it loads later (it must not), and one
-    later copy with other contents: moved to another conversation and two
-    days later (the days and conversations it leaves must be rebuilt too)."""
+    later copy with other contents: moved to another conversation, another
+    user and two days later (the days, conversations, users and sessions it
+    leaves must be rebuilt too)."""
     last_load = max(frame["uuid_ts"].max() for frame in chunks[-1].values())
     for name in ("ai_user_prompt_created", "ai_llm_response_received", "ai_user_action"):
         first = chunks[0][name]
@@ -58,6 +59,8 @@ def add_redeliveries(chunks: list[dict[str, pd.DataFrame]]) -> None:
         moved["uuid_ts"] = last_load + pd.Timedelta(minutes=9)
         moved["timestamp"] = moved["timestamp"] + pd.Timedelta(days=2)
         moved["conversation_id"] = "moved-" + moved["conversation_id"].astype(str)
+        moved["anonymous_id"] = "moved-" + moved["anonymous_id"].astype(str)
+        moved["user_id"] = None
         chunks[-1][name] = pd.concat([chunks[-1][name], again, stale, moved], ignore_index=True)
 
 

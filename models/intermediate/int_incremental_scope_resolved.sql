@@ -6,7 +6,10 @@
     - `conversation`, `prompt`, `response`, `action`: as in int_incremental_scope;
     - `day`: every UTC day with an event in scope, and the day a replaced
       event was on before (`scope_key` is the ISO date);
-    - `session`: every `user_key|session_id` with an event in scope;
+    - `session`: every `user_key|session_id` with an event in scope, and the
+      session a replaced event was in before;
+    - `user`: every `user_key` with an event in scope, and the user of a
+      replaced event before;
     - `changed`: one row when anything at all changed since the last
       complete run (models rebuilt whole rebuild only then).
 #}
@@ -118,7 +121,9 @@ events_in_scope as (
         user_key,
         session_id,
         event_at,
-        replaced_event_at
+        replaced_event_at,
+        replaced_user_key,
+        replaced_session_id
     from {{ relation }}
     where
         conversation_id in (select conversations.conversation_id from conversations)
@@ -138,6 +143,22 @@ days as (
     where replaced_event_at is not null
 ),
 
+sessions as (
+    select user_key || '|' || session_id as session_key from events_in_scope
+    where user_key is not null and session_id is not null
+    union
+    select replaced_user_key || '|' || replaced_session_id from events_in_scope
+    where replaced_user_key is not null and replaced_session_id is not null
+),
+
+users as (
+    select user_key from events_in_scope
+    where user_key is not null
+    union
+    select replaced_user_key from events_in_scope
+    where replaced_user_key is not null
+),
+
 scoped as (
     select
         scope_type,
@@ -149,11 +170,15 @@ scoped as (
         cast(date_day as {{ dbt.type_string() }}) as scope_key
     from days
     union all
-    select distinct
+    select
         'session' as scope_type,
-        user_key || '|' || session_id as scope_key
-    from events_in_scope
-    where user_key is not null and session_id is not null
+        session_key as scope_key
+    from sessions
+    union all
+    select
+        'user' as scope_type,
+        user_key as scope_key
+    from users
     union all
     select
         'changed' as scope_type,

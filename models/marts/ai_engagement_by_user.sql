@@ -1,14 +1,20 @@
-{# One row per user who sent at least one prompt. #}
+{#
+    One row per user who sent at least one prompt.
+
+    Incremental: a run redoes the users in int_incremental_scope_resolved
+    (every user with an event in scope, and the user a replaced event had).
+#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     tags=['ai_incremental'],
-    pre_hook="{{ ai_product_analytics.delete_all_if_changed() }}",
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.user_scope_condition('user_key')) }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 
 with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
+    {{ ai_product_analytics.where_in_scope(ai_product_analytics.user_scope_condition('user_key')) }}
 ),
 
 final as (
@@ -29,4 +35,3 @@ final as (
 )
 
 select * from final
-{{ ai_product_analytics.unless_unchanged() }}
