@@ -190,32 +190,26 @@
 #}
 {% macro keep_only_later_deliveries(relation_name) -%}
     {%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {#- What a replacing row remembers of the row it replaces: (column, type). -#}
+    {%- set remembered = [
+        ('conversation_id', dbt.type_string()),
+        ('event_at', dbt.type_timestamp()),
+        ('user_key', dbt.type_string()),
+        ('session_id', dbt.type_string()),
+    ] -%}
     {%- if this is not none and is_incremental() -%}
         {%- set since = ai_product_analytics.last_complete_run() -%}
         {%- set staged_unseen = 'staged.staged_at > ' ~ since if since is not none else 'true' -%}
     select
         batch.*,
         {{ ai_product_analytics.run_started_literal() }} as staged_at,
+        {%- for column, type in remembered %}
         case
-            when staged.event_id is null then cast(null as {{ dbt.type_string() }})
-            when {{ staged_unseen }} then staged.replaced_conversation_id
-            else staged.conversation_id
-        end as replaced_conversation_id,
-        case
-            when staged.event_id is null then cast(null as {{ dbt.type_timestamp() }})
-            when {{ staged_unseen }} then staged.replaced_event_at
-            else staged.event_at
-        end as replaced_event_at,
-        case
-            when staged.event_id is null then cast(null as {{ dbt.type_string() }})
-            when {{ staged_unseen }} then staged.replaced_user_key
-            else staged.user_key
-        end as replaced_user_key,
-        case
-            when staged.event_id is null then cast(null as {{ dbt.type_string() }})
-            when {{ staged_unseen }} then staged.replaced_session_id
-            else staged.session_id
-        end as replaced_session_id
+            when staged.event_id is null then cast(null as {{ type }})
+            when {{ staged_unseen }} then staged.replaced_{{ column }}
+            else staged.{{ column }}
+        end as replaced_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
     from {{ relation_name }} as batch
     left join {{ this }} as staged on batch.event_id = staged.event_id
     where staged.event_id is null
@@ -228,10 +222,9 @@
     select
         batch.*,
         {{ ai_product_analytics.run_started_literal() }} as staged_at,
-        cast(null as {{ dbt.type_string() }}) as replaced_conversation_id,
-        cast(null as {{ dbt.type_timestamp() }}) as replaced_event_at,
-        cast(null as {{ dbt.type_string() }}) as replaced_user_key,
-        cast(null as {{ dbt.type_string() }}) as replaced_session_id
+        {%- for column, type in remembered %}
+        cast(null as {{ type }}) as replaced_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
     from {{ relation_name }} as batch
     {%- endif %}
 {%- endmacro %}
