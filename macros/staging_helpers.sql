@@ -62,31 +62,38 @@
 
 
 {#
-    Keep one row per event id: the latest delivery (RudderStack's own merge
-    rule). Only a few ids arrive twice, so the window runs over those alone
-    and every other row passes through: ranking every wide row costs about as
-    much again as staging it.
+    Keep one row per event id of the raw rows in `relation_name` (the
+    model's `source` CTE, whose `columns` are given): the latest delivery
+    (RudderStack's own merge rule), by the staged received_at, then the
+    staged load time. Only a few ids arrive twice, so the window runs over
+    those alone and every other row passes through; and it runs on the raw
+    rows, before staging's expressions, so each kept row is staged once
+    (deduplicating staged rows would write every staged row out first to
+    read it three times).
 #}
-{% macro deduplicate_events(relation_name) -%}
+{% macro deduplicate_events(relation_name, columns) -%}
+    {%- set event_id = ai_product_analytics.staged_column(columns, 'id', 'text') -%}
     with repeated_ids as (
-        select event_id
+        select {{ event_id }} as event_id
         from {{ relation_name }}
-        where event_id is not null
-        group by event_id
+        where {{ event_id }} is not null
+        group by {{ event_id }}
         having count(*) > 1
     )
 
     select {{ relation_name }}.*
     from {{ relation_name }}
-    left join repeated_ids on {{ relation_name }}.event_id = repeated_ids.event_id
-    where {{ relation_name }}.event_id is not null and repeated_ids.event_id is null
+    left join repeated_ids on {{ event_id }} = repeated_ids.event_id
+    where {{ event_id }} is not null and repeated_ids.event_id is null
     union all
     select *
     from {{ relation_name }}
-    where event_id in (select event_id from repeated_ids)
+    where {{ event_id }} in (select repeated_ids.event_id from repeated_ids)
     qualify row_number() over (
-        partition by event_id
-        order by received_at desc nulls last, loaded_at desc nulls last
+        partition by {{ event_id }}
+        order by
+            {{ ai_product_analytics.staged_column(columns, 'received_at', 'timestamp') }} desc nulls last,
+            {{ ai_product_analytics.staged_column(columns, 'uuid_ts', 'timestamp') }} desc nulls last
     ) = 1
 {%- endmacro %}
 

@@ -6,9 +6,13 @@
 {%- set relation = ai_product_analytics.source_table('ai_interaction_classified') -%}
 {%- set columns = ai_product_analytics.source_columns('ai_interaction_classified') -%}
 
-with source as (
+with source as {{ ai_product_analytics.not_materialized() }} (
     {{ ai_product_analytics.select_source(relation) }}
     {{ ai_product_analytics.incremental_source_filter(columns) }}
+),
+
+latest_deliveries as (
+    {{ ai_product_analytics.deduplicate_events('source', columns) }}
 ),
 
 renamed as (
@@ -20,15 +24,11 @@ renamed as (
         {{ ai_product_analytics.staged_column(columns, 'outcome', 'enum') }} as outcome,
         {{ ai_product_analytics.staged_column(columns, 'classifier', 'text') }} as classifier,
         {{ ai_product_analytics.text_measures(columns, 'intent_summary', 'intent_summary') }}
-    from source
-),
-
-deduplicated as (
-    {{ ai_product_analytics.deduplicate_events('renamed') }}
+    from latest_deliveries
 ),
 
 final as (
-    {{ ai_product_analytics.keep_only_later_deliveries('deduplicated') }}
+    {{ ai_product_analytics.keep_only_later_deliveries('renamed') }}
 )
 
 select * from final

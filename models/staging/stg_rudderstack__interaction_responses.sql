@@ -12,13 +12,17 @@
     'total_tokens', 'total_cost_usd', 'llm_call_count', 'tool_call_count'
 ] -%}
 
-with source as (
+with source as {{ ai_product_analytics.not_materialized() }} (
     {{ ai_product_analytics.select_source(relation) }}
     {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
     {{ ai_product_analytics.discarded_values('ai_response_received', recoverable, columns) }}
+),
+
+latest_deliveries as (
+    {{ ai_product_analytics.deduplicate_events('source', columns) }}
 ),
 
 renamed as (
@@ -53,20 +57,16 @@ renamed as (
         -- The loader typed the cost column from a whole first value: decimals are truncated.
         {{ ai_product_analytics.is_integer_column(columns, 'total_cost_usd') }} as is_cost_column_integer,
         {{ ai_product_analytics.text_measures(columns, 'response_text', 'response') }}
-    from source
+    from latest_deliveries
     left join discarded
         on {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} = discarded.row_id
-),
-
-deduplicated as (
-    {{ ai_product_analytics.deduplicate_events('renamed') }}
 ),
 
 staged as (
     select
         *,
         coalesce(reported_total_tokens, prompt_tokens + completion_tokens) as total_tokens
-    from deduplicated
+    from renamed
 ),
 
 final as (

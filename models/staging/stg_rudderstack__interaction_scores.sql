@@ -6,13 +6,17 @@
 {%- set relation = ai_product_analytics.source_table('ai_interaction_scored') -%}
 {%- set columns = ai_product_analytics.source_columns('ai_interaction_scored') -%}
 
-with source as (
+with source as {{ ai_product_analytics.not_materialized() }} (
     {{ ai_product_analytics.select_source(relation) }}
     {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
     {{ ai_product_analytics.discarded_values('ai_interaction_scored', ['score_value'], columns) }}
+),
+
+latest_deliveries as (
+    {{ ai_product_analytics.deduplicate_events('source', columns) }}
 ),
 
 renamed as (
@@ -26,17 +30,13 @@ renamed as (
         {{ ai_product_analytics.staged_column(columns, 'score_label', 'enum') }} as score_label,
         {{ ai_product_analytics.staged_column(columns, 'sampled', 'boolean') }} as is_sampled,
         {{ ai_product_analytics.text_measures(columns, 'explanation', 'explanation') }}
-    from source
+    from latest_deliveries
     left join discarded
         on {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} = discarded.row_id
 ),
 
-deduplicated as (
-    {{ ai_product_analytics.deduplicate_events('renamed') }}
-),
-
 final as (
-    {{ ai_product_analytics.keep_only_later_deliveries('deduplicated') }}
+    {{ ai_product_analytics.keep_only_later_deliveries('renamed') }}
 )
 
 select * from final

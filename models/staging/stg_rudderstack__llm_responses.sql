@@ -13,13 +13,17 @@
     'total_tokens', 'cost_usd'
 ] -%}
 
-with source as (
+with source as {{ ai_product_analytics.not_materialized() }} (
     {{ ai_product_analytics.select_source(relation) }}
     {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
     {{ ai_product_analytics.discarded_values('ai_llm_response_received', recoverable, columns) }}
+),
+
+latest_deliveries as (
+    {{ ai_product_analytics.deduplicate_events('source', columns) }}
 ),
 
 renamed as (
@@ -60,13 +64,9 @@ renamed as (
         ) as reported_cost_usd,
         {{ ai_product_analytics.text_measures(columns, 'response_text', 'response') }},
         {{ ai_product_analytics.text_measures(columns, 'error_message', 'error_message') }}
-    from source
+    from latest_deliveries
     left join discarded
         on {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} = discarded.row_id
-),
-
-deduplicated as (
-    {{ ai_product_analytics.deduplicate_events('renamed') }}
 ),
 
 staged as (
@@ -82,7 +82,7 @@ staged as (
                 then {{ ai_product_analytics.is_integer_column(columns, 'cost_usd') }}
             else {{ ai_product_analytics.is_integer_column(columns, 'cost') }}
         end as is_cost_column_integer
-    from deduplicated
+    from renamed
 ),
 
 final as (

@@ -1,13 +1,17 @@
 {%- set relation = ai_product_analytics.source_table('ai_user_action') -%}
 {%- set columns = ai_product_analytics.source_columns('ai_user_action') -%}
 
-with source as (
+with source as {{ ai_product_analytics.not_materialized() }} (
     {{ ai_product_analytics.select_source(relation) }}
     {{ ai_product_analytics.incremental_source_filter(columns) }}
 ),
 
 discarded as (
     {{ ai_product_analytics.discarded_values('ai_user_action', ['action_details_feedback_value'], columns) }}
+),
+
+latest_deliveries as (
+    {{ ai_product_analytics.deduplicate_events('source', columns) }}
 ),
 
 renamed as (
@@ -25,13 +29,9 @@ renamed as (
             columns, 'action_details_feedback_value', 'enum',
             'discarded.discarded_action_details_feedback_value') }} as feedback_value,
         {{ ai_product_analytics.text_measures(columns, 'action_details_feedback_text', 'feedback') }}
-    from source
+    from latest_deliveries
     left join discarded
         on {{ ai_product_analytics.staged_column(columns, 'id', 'text') }} = discarded.row_id
-),
-
-deduplicated as (
-    {{ ai_product_analytics.deduplicate_events('renamed') }}
 ),
 
 staged as (
@@ -49,7 +49,7 @@ staged as (
             when feedback_type = 'thumbs'
                 then {{ ai_product_analytics.text_to_boolean('feedback_value') }}
         end as is_thumbs_up
-    from deduplicated
+    from renamed
 ),
 
 final as (
