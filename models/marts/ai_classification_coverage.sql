@@ -26,7 +26,7 @@ classified as (
 ),
 
 responses as (
-    select * from {{ ref('int_responses_attributed') }}
+    select * from {{ ref('int_responses_priced') }}
 ),
 
 -- Responses whose reported cost was read from a column typed as an integer.

@@ -13,7 +13,7 @@ with prompt_turns as (
 ),
 
 responses as (
-    select * from {{ ref('int_responses_attributed') }}
+    select * from {{ ref('int_responses_priced') }}
     {{ ai_product_analytics.where_day_in_scope('date_day') }}
 ),
 

@@ -8,7 +8,7 @@
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 
 with responses as (
-    select * from {{ ref('int_responses_attributed') }}
+    select * from {{ ref('int_responses_priced') }}
     {{ ai_product_analytics.where_day_in_scope('date_day') }}
 ),
 

@@ -20,14 +20,16 @@ prompt_intents as (
     {{ ai_product_analytics.where_in_scope("prompt_event_id in (select event_id from prompts)") }}
 ),
 
-responses as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
-    select * from {{ ref('int_responses_attributed') }}
-    where prompt_event_id is not null
-    {{ ai_product_analytics.and_in_scope("prompt_event_id in (select event_id from prompts)") }}
+priced_responses as (
+    select * from {{ ref('int_responses_priced') }}
 ),
 
-actions as (
-    select * from {{ ref('int_actions_attributed') }}
+flagged_actions as (
+    select * from {{ ref('int_actions_flagged') }}
+),
+
+links as (
+    select * from {{ ref('int_events_linked_to_prompts') }}
     where prompt_event_id is not null
     {{ ai_product_analytics.and_in_scope("prompt_event_id in (select event_id from prompts)") }}
 ),
@@ -36,28 +38,61 @@ classifications as (
     select * from {{ ref('int_interaction_classifications_latest') }}
 ),
 
+responses as (
+    select
+        links.prompt_event_id,
+        priced_responses.*
+    from priced_responses
+    inner join links
+        on links.event_kind = 'response' and priced_responses.event_id = links.event_id
+),
+
+actions as (
+    select
+        links.prompt_event_id,
+        flagged_actions.*
+    from flagged_actions
+    inner join links
+        on links.event_kind = 'action' and flagged_actions.event_id = links.event_id
+),
+
+-- The turn's answer (its earliest response) with the totals over all its
+-- responses, in one pass: the totals are window aggregates over the
+-- partition the answer is ranked in.
 answers as (
-    select *
+    select
+        prompt_event_id,
+        event_id,
+        event_at,
+        response_status,
+        model_used,
+        outcome,
+        latency_ms,
+        time_to_first_token_ms,
+        count(*) over (partition by prompt_event_id) as responses,
+        cast(
+            sum(prompt_tokens) over (partition by prompt_event_id) as {{ dbt.type_bigint() }}
+        ) as prompt_tokens,
+        cast(
+            sum(completion_tokens) over (partition by prompt_event_id) as {{ dbt.type_bigint() }}
+        ) as completion_tokens,
+        cast(
+            sum(total_tokens) over (partition by prompt_event_id) as {{ dbt.type_bigint() }}
+        ) as total_tokens,
+        sum(cost_usd) over (partition by prompt_event_id) as cost_usd,
+        cast(
+            sum(llm_call_count) over (partition by prompt_event_id) as {{ dbt.type_bigint() }}
+        ) as llm_calls,
+        cast(
+            sum(tool_call_count) over (partition by prompt_event_id) as {{ dbt.type_bigint() }}
+        ) as tool_calls,
+        max(case when is_cost_derived then 1 else 0 end) over (partition by prompt_event_id) = 1
+            as has_derived_cost
     from responses
     qualify row_number() over (
         partition by prompt_event_id
         order by event_at, event_id
     ) = 1
-),
-
-response_totals as (
-    select
-        prompt_event_id,
-        count(*) as responses,
-        cast(sum(prompt_tokens) as {{ dbt.type_bigint() }}) as prompt_tokens,
-        cast(sum(completion_tokens) as {{ dbt.type_bigint() }}) as completion_tokens,
-        cast(sum(total_tokens) as {{ dbt.type_bigint() }}) as total_tokens,
-        sum(cost_usd) as cost_usd,
-        cast(sum(llm_call_count) as {{ dbt.type_bigint() }}) as llm_calls,
-        cast(sum(tool_call_count) as {{ dbt.type_bigint() }}) as tool_calls,
-        max(case when is_cost_derived then 1 else 0 end) = 1 as has_derived_cost
-    from responses
-    group by prompt_event_id
 ),
 
 action_totals as (
@@ -106,14 +141,14 @@ final as (
         prompts.prompt_length_chars,
         answers.latency_ms,
         answers.time_to_first_token_ms,
-        coalesce(response_totals.responses, 0) as responses,
-        response_totals.prompt_tokens,
-        response_totals.completion_tokens,
-        response_totals.total_tokens,
-        response_totals.cost_usd,
-        coalesce(response_totals.has_derived_cost, false) as has_derived_cost,
-        response_totals.llm_calls,
-        response_totals.tool_calls,
+        coalesce(answers.responses, 0) as responses,
+        answers.prompt_tokens,
+        answers.completion_tokens,
+        answers.total_tokens,
+        answers.cost_usd,
+        coalesce(answers.has_derived_cost, false) as has_derived_cost,
+        answers.llm_calls,
+        answers.tool_calls,
         coalesce(action_totals.actions, 0) as actions,
         coalesce(action_totals.feedback_events, 0) as feedback_events,
         coalesce(action_totals.rating_count, 0) as rating_count,
@@ -147,7 +182,6 @@ final as (
     from prompts
     left join prompt_intents on prompts.event_id = prompt_intents.prompt_event_id
     left join answers on prompts.event_id = answers.prompt_event_id
-    left join response_totals on prompts.event_id = response_totals.prompt_event_id
     left join action_totals on prompts.event_id = action_totals.prompt_event_id
     left join classifications on prompts.interaction_id = classifications.interaction_id
 )

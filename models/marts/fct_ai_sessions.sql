@@ -15,12 +15,12 @@ with prompts as (
 ),
 
 responses as (
-    select * from {{ ref('int_responses_attributed') }}
+    select * from {{ ref('int_responses_priced') }}
     {{ ai_product_analytics.where_session_in_scope() }}
 ),
 
 actions as (
-    select * from {{ ref('int_actions_attributed') }}
+    select * from {{ ref('stg_rudderstack__user_actions') }}
     {{ ai_product_analytics.where_session_in_scope() }}
 ),
 
