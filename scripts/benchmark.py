@@ -3,7 +3,8 @@
 For every size it generates demo data (`ai-analytics demo-data
 --prompt-intent-rate 1`: every prompt carries its own intent, so dbt and the
 floor do the same work), then times,
-one subprocess per measurement (wall seconds, peak RSS from `os.wait4`):
+one subprocess per measurement (wall seconds; CPU seconds and peak RSS from
+`os.wait4`):
 
 - `full build` / `full run`: `dbt build` / `dbt run` on a fresh copy of the
   raw data (before `dbt run`, an untimed `dbt seed` loads the seeds);
@@ -93,6 +94,9 @@ class Run:
     log: Path
     note: str = ""
     dbt_seconds: float | None = None
+    # User + system CPU seconds of the process and its children: less sensitive
+    # than wall time to other work on a shared machine.
+    cpu_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,6 +130,9 @@ class Row:
 def timed(command: list[str], env: dict, log: Path, timeout: float) -> Run:
     """Run one command in its own process group; wall time and peak RSS from wait4."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    # The database copy just made is still being written back to disk: flush it
+    # first, or the measured run competes with that write-back.
+    os.sync()
     with log.open("wb") as out:
         out.write(("$ " + " ".join(command) + "\n").encode())
         out.flush()
@@ -149,7 +156,10 @@ def timed(command: list[str], env: dict, log: Path, timeout: float) -> Run:
     if proc.returncode == -signal.SIGKILL and seconds >= timeout:
         note = f"timeout after {timeout:.0f} s"
     # Linux reports ru_maxrss in KiB: the largest of the process and its waited-for children.
-    return Run(command, seconds, usage.ru_maxrss / 1024, proc.returncode, log, note, dbt_seconds)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(
+        command, seconds, usage.ru_maxrss / 1024, proc.returncode, log, note, dbt_seconds, cpu
+    )
 
 
 def _kill_group(pid: int) -> None:
@@ -384,7 +394,7 @@ class Bench:
         inner = "" if run.dbt_seconds is None else f" (dbt reports {run.dbt_seconds:.1f} s)"
         print(
             f"  {row.size:>11,}  {row.name:<18} {run.seconds:9.1f} s"
-            f" {run.peak_rss_mib:9.0f} MiB{inner}{status}",
+            f" {run.cpu_seconds:9.1f} CPU s {run.peak_rss_mib:9.0f} MiB{inner}{status}",
             flush=True,
         )
         return run
@@ -686,11 +696,12 @@ def ratios(rows: list[Row], size: int) -> list[tuple[str, str]]:
 
 def table_lines(rows: list[Row]) -> list[str]:
     lines = [
-        "| size (events) | measurement | wall s | dbt s | peak RSS MiB | runs | status |",
-        "|---:|---|---:|---:|---:|---:|---|",
+        "| size (events) | measurement | wall s | dbt s | CPU s | peak RSS MiB | runs | status |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         seconds, rss = row.median("seconds"), row.median("peak_rss_mib")
+        cpu = row.median("cpu_seconds") if all(r.cpu_seconds for r in row.runs) else None
         inner = row.median("dbt_seconds") if all(r.dbt_seconds for r in row.runs) else None
         spread = ""
         ok = [run.seconds for run in row.runs if run.ok]
@@ -700,6 +711,7 @@ def table_lines(rows: list[Row]) -> list[str]:
             f"| {row.size:,} | {row.name} | "
             f"{'n/a' if seconds is None else f'{seconds:.1f}'}{spread} | "
             f"{'' if inner is None else f'{inner:.1f}'} | "
+            f"{'' if cpu is None else f'{cpu:.1f}'} | "
             f"{'n/a' if rss is None else f'{rss:,.0f}'} | {len(row.runs)} | {row.status} |"
         )
     return lines
@@ -811,8 +823,10 @@ def write_results(bench: Bench, started: dt.datetime, argv: list[str], path: Pat
         "Every measurement is one subprocess, run from the repository root with "
         "`DBT_PROFILES_DIR=<repo>` and `AI_ANALYTICS_DUCKDB_PATH=<workdir>/bench.duckdb` (one path "
         "for all, copied afresh before each measurement, so dbt's partial parsing stays valid; "
-        "`DBT_TARGET_PATH` and `DBT_LOG_PATH` point into the work directory). Wall time is "
-        "measured around the subprocess, peak RSS is `ru_maxrss` from `os.wait4`.",
+        "`DBT_TARGET_PATH` and `DBT_LOG_PATH` point into the work directory), after `sync` "
+        "(the fresh copy is flushed to disk first, so its write-back does not run during the "
+        "measurement). Wall time is measured around the subprocess; CPU s (user + system) and "
+        "peak RSS (`ru_maxrss`) come from `os.wait4`.",
         "",
         "- generate demo data: `ai-analytics demo-data --events N --seed 42 "
         "--prompt-intent-rate 1 --out raw.duckdb` (every prompt carries its own intent)",
