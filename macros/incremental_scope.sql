@@ -150,10 +150,13 @@
 {%- endmacro %}
 
 
-{# Ids of the prompts in scope (of a conversation in scope, or themselves), as a subquery. #}
+{#
+    Ids of the prompts in scope, as a subquery: the scope models list every
+    prompt in scope by id (those of a conversation in scope included), so
+    this reads the small scope table, not every staged prompt.
+#}
 {% macro scoped_prompt_ids(scope_model='int_incremental_scope') -%}
-    select event_id from {{ ref('stg_rudderstack__prompts') }}
-    where {{ ai_product_analytics.in_event_scope('conversation_id', 'prompt', 'event_id', scope_model) }}
+    {{ ai_product_analytics.scope_keys('prompt', scope_model) }}
 {%- endmacro %}
 
 
@@ -330,8 +333,13 @@
 {# Short forms for the models' CTEs: `where` the rows are in this run's scope. #}
 {% macro where_events_in_scope(kind, resolved=false) -%}
     {%- set scope_model = 'int_incremental_scope_resolved' if resolved else 'int_incremental_scope' -%}
+    {%- if kind == 'prompt' -%}
+    {{ ai_product_analytics.where_in_scope(
+        'event_id in (' ~ ai_product_analytics.scoped_prompt_ids(scope_model) ~ ')') }}
+    {%- else -%}
     {{ ai_product_analytics.where_in_scope(
         ai_product_analytics.in_event_scope('conversation_id', kind, 'event_id', scope_model)) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro where_day_in_scope(column) -%}

@@ -6,8 +6,9 @@
       conversation a replaced event was in before, and the conversations of
       prompts that share an interaction id with a new event (a late response
       or classification changes its prompt's turn);
-    - `prompt`, `response`, `action`: such events without a conversation id,
-      which belong to no conversation in scope.
+    - `response`, `action`: such events without a conversation id, which
+      belong to no conversation in scope;
+    - `prompt`: such prompts, and every prompt of a conversation in scope.
 
     Empty when no complete run is on record: every model past staging is
     then built whole.
@@ -115,13 +116,22 @@ conversations as (
     where conversation_id is not null
 ),
 
+-- The prompts of the conversations in scope. They are listed by id too
+-- (scope_type `prompt`), so that models keyed by prompt read their scope
+-- from this small table instead of filtering every staged prompt.
+conversation_prompts as (
+    select
+        event_id,
+        interaction_id
+    from prompts
+    where conversation_id in (select conversations.scope_key from conversations)
+),
+
 -- Interactions of the prompts in scope: their events without a conversation are in scope too.
 scoped_interactions as (
     select distinct interaction_id
-    from prompts
-    where
-        interaction_id is not null
-        and conversation_id in (select conversations.scope_key from conversations)
+    from conversation_prompts
+    where interaction_id is not null
     union
     select interaction_id from changed_interactions
 ),
@@ -174,6 +184,11 @@ scoped as (
         event_kind as scope_type,
         event_id as scope_key
     from orphan_events
+    union all
+    select
+        'prompt' as scope_type,
+        event_id as scope_key
+    from conversation_prompts
     union all
     select distinct
         'changed' as scope_type,

@@ -3,7 +3,8 @@
     plus the prompts the batch classifier labelled since the last complete
     run (a retry can label a prompt staged long ago), with what they touch:
 
-    - `conversation`, `prompt`, `response`, `action`: as in int_incremental_scope;
+    - `conversation`, `prompt`, `response`, `action`: as in int_incremental_scope
+      (every prompt of a conversation in scope is listed by id);
     - `day`: every UTC day with an event in scope, and the day a replaced
       event was on before (`scope_key` is the ISO date);
     - `session`: every `user_key|session_id` with an event in scope, and the
@@ -113,6 +114,16 @@ conversations as (
     where scope_type = 'conversation'
 ),
 
+-- Every prompt in scope by id: those listed already, and the prompts of the
+-- conversations in scope (a newly classified prompt adds its conversation).
+scoped_prompts as (
+    select scope_key as event_id from scope_events
+    where scope_type = 'prompt'
+    union
+    select event_id from prompts
+    where conversation_id in (select conversations.conversation_id from conversations)
+),
+
 events_in_scope as (
     {%- for kind, relation in [
         ('prompt', 'prompts'), ('response', 'responses'), ('action', 'actions'), ('response', 'model_calls')
@@ -164,6 +175,12 @@ scoped as (
         scope_type,
         scope_key
     from scope_events
+    where scope_type <> 'prompt'
+    union all
+    select
+        'prompt' as scope_type,
+        event_id as scope_key
+    from scoped_prompts
     union all
     select
         'day' as scope_type,
