@@ -17,7 +17,8 @@ with prompts as (
 
 prompt_intents as (
     select * from {{ ref('int_prompt_intents_resolved') }}
-    {{ ai_product_analytics.where_in_scope("prompt_event_id in (select event_id from prompts)") }}
+    {{ ai_product_analytics.where_in_scope(
+        "prompt_event_id in (" ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ")") }}
 ),
 
 priced_responses as (
@@ -31,7 +32,8 @@ flagged_actions as (
 links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where prompt_event_id is not null
-    {{ ai_product_analytics.and_in_scope("prompt_event_id in (select event_id from prompts)") }}
+    {{ ai_product_analytics.and_in_scope(
+        "prompt_event_id in (" ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ")") }}
 ),
 
 classifications as (
@@ -102,6 +104,7 @@ action_totals as (
         count(case when is_feedback then 1 end) as feedback_events,
         count(case when is_rating then 1 end) as rating_count,
         avg(case when is_rating then rating_value end) as avg_rating,
+        sum(case when is_rating then rating_value end) as rating_sum,
         count(case when is_thumb and is_thumbs_up then 1 end) as thumbs_up_count,
         count(case when is_thumb and not is_thumbs_up then 1 end) as thumbs_down_count,
         count(case when is_regeneration then 1 end) as regenerations,
@@ -153,6 +156,7 @@ final as (
         coalesce(action_totals.feedback_events, 0) as feedback_events,
         coalesce(action_totals.rating_count, 0) as rating_count,
         action_totals.avg_rating,
+        action_totals.rating_sum,
         coalesce(action_totals.thumbs_up_count, 0) as thumbs_up_count,
         coalesce(action_totals.thumbs_down_count, 0) as thumbs_down_count,
         coalesce(action_totals.regenerations, 0) as regenerations,
