@@ -1,5 +1,8 @@
 {#
-    For every response and action, the prompt whose turn it belongs to.
+    For every response and action, the prompt whose turn it belongs to, with
+    what the intent and latency marts need of the event itself (its time, its
+    own valid intent label, a response's latencies), so that they read these
+    links without the events.
 
     - With an interaction id (spec v0.3): the prompt of the same interaction.
       When no prompt has it, the latest prompt *without* an interaction id
@@ -40,6 +43,10 @@ actions as (
     {{ ai_product_analytics.where_events_in_scope('action') }}
 ),
 
+taxonomy as (
+    {{ ai_product_analytics.taxonomy_names() }}
+),
+
 interaction_prompts as (
     select
         interaction_id,
@@ -59,13 +66,19 @@ interaction_prompts as (
     ) = 1
 ),
 
+-- What the intent and latency marts need of each event rides along, so
+-- that they read these links alone: the event's own valid label, and a
+-- response's latencies.
 linkable_events as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select
         'response' as event_kind,
         event_id,
         conversation_id,
         interaction_id,
-        event_at
+        event_at,
+        {{ ai_product_analytics.first_valid_intent('responses') }} as own_intent,
+        latency_ms,
+        time_to_first_token_ms
     from responses
     union all
     select
@@ -73,7 +86,10 @@ linkable_events as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
         event_id,
         conversation_id,
         interaction_id,
-        event_at
+        event_at,
+        {{ ai_product_analytics.first_valid_intent('actions') }} as own_intent,
+        cast(null as double precision) as latency_ms,
+        cast(null as double precision) as time_to_first_token_ms
     from actions
 ),
 
@@ -84,7 +100,10 @@ conversation_timeline as (
         event_id,
         conversation_id,
         interaction_id,
-        event_at
+        event_at,
+        cast(null as {{ dbt.type_string() }}) as own_intent,
+        cast(null as double precision) as latency_ms,
+        cast(null as double precision) as time_to_first_token_ms
     from prompts
     where conversation_id is not null and event_at is not null
     union all
@@ -94,7 +113,10 @@ conversation_timeline as (
         event_id,
         conversation_id,
         interaction_id,
-        event_at
+        event_at,
+        own_intent,
+        latency_ms,
+        time_to_first_token_ms
     from linkable_events
     where conversation_id is not null and event_at is not null
 ),
@@ -107,6 +129,10 @@ timeline_links as (
         event_id,
         conversation_id,
         interaction_id,
+        event_at,
+        own_intent,
+        latency_ms,
+        time_to_first_token_ms,
         {{ ai_product_analytics.last_value_ignore_nulls(
             "case when event_kind = 'prompt' then event_id end",
             "conversation_id",
@@ -132,6 +158,10 @@ untimed_events as (
         event_id,
         conversation_id,
         interaction_id,
+        event_at,
+        own_intent,
+        latency_ms,
+        time_to_first_token_ms,
         cast(null as {{ dbt.type_string() }}) as latest_prompt_event_id,
         cast(null as {{ dbt.type_string() }}) as latest_v01_prompt_event_id
     from linkable_events
@@ -164,7 +194,11 @@ linked as (
             when
                 events.interaction_id is null
                 and events.latest_prompt_event_id is not null then 'conversation_time'
-        end as link_method
+        end as link_method,
+        events.event_at,
+        events.own_intent,
+        events.latency_ms,
+        events.time_to_first_token_ms
     from events
     left join interaction_prompts
         on events.interaction_id = interaction_prompts.interaction_id

@@ -40,6 +40,7 @@ links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where
         event_kind = 'response'
+        and own_intent is not null
         -- Response labels count only for prompts without a label of their own
         -- (of the prompts in scope, on a scoped run: prompt_labels reads `prompts`).
         and prompt_event_id in (
@@ -49,27 +50,11 @@ links as (
         )
 ),
 
-responses as (
-    select * from {{ ref('int_responses_priced') }}
-),
-
-response_labels as (
-    select
-        links.prompt_event_id,
-        responses.event_id,
-        responses.event_at,
-        {{ ai_product_analytics.first_valid_intent('responses') }} as intent
-    from links
-    inner join responses on links.event_id = responses.event_id
-    where links.prompt_event_id is not null
-),
-
 first_response_intents as (
     select
         prompt_event_id,
-        intent
-    from response_labels
-    where intent is not null
+        own_intent as intent
+    from links
     qualify row_number() over (
         partition by prompt_event_id
         order by event_at, event_id

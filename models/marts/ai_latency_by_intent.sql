@@ -7,9 +7,25 @@
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 
-with responses as (
-    select * from {{ ref('int_responses_attributed') }}
-    where latency_ms is not null and latency_ms >= 0
+with links as (
+    select * from {{ ref('int_events_linked_to_prompts') }}
+    where event_kind = 'response' and latency_ms is not null and latency_ms >= 0
+),
+
+prompt_intents as (
+    select * from {{ ref('int_prompt_intents_resolved') }}
+),
+
+-- Each response's latencies with the intent it counts under (its turn's,
+-- else its own valid label, else `unknown`, as in int_responses_attributed):
+-- the links carry the latencies and the label, so no response is read.
+responses as (
+    select
+        coalesce(prompt_intents.intent, links.own_intent, 'unknown') as intent,
+        links.latency_ms,
+        links.time_to_first_token_ms
+    from links
+    left join prompt_intents on links.prompt_event_id = prompt_intents.prompt_event_id
 ),
 
 final as (
