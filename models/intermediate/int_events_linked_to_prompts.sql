@@ -72,21 +72,21 @@ interaction_prompts as (
 linkable_events as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select
         'response' as event_kind,
-        event_id,
-        conversation_id,
-        interaction_id,
-        event_at,
+        responses.event_id,
+        responses.conversation_id,
+        responses.interaction_id,
+        responses.event_at,
         {{ ai_product_analytics.first_valid_intent('responses') }} as own_intent,
-        latency_ms,
-        time_to_first_token_ms
+        responses.latency_ms,
+        responses.time_to_first_token_ms
     from responses
     union all
     select
         'action' as event_kind,
-        event_id,
-        conversation_id,
-        interaction_id,
-        event_at,
+        actions.event_id,
+        actions.conversation_id,
+        actions.interaction_id,
+        actions.event_at,
         {{ ai_product_analytics.first_valid_intent('actions') }} as own_intent,
         cast(null as double precision) as latency_ms,
         cast(null as double precision) as time_to_first_token_ms
