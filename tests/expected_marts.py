@@ -119,6 +119,8 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "responses": INT,
         "rating_count": INT,
         "avg_rating": FLOAT,
+        "rating_sum": FLOAT,
+        "is_identified_user": BOOL,
         "thumbs_up_count": INT,
         "thumbs_down_count": INT,
         "feedback_events": INT,
@@ -566,6 +568,7 @@ def _common(frame: pd.DataFrame, taxonomy: set[str]) -> pd.DataFrame:
             "event_at": event_at,
             "date_day": event_at.dt.floor("D"),
             "user_key": user_id.where(user_present, _trimmed(_col(frame, "anonymous_id"))),
+            "is_identified_user": user_present,
             "conversation_id": _trimmed(_col(frame, "conversation_id")),
             # Not an enum: trimmed text, blank is NULL, like conversation ids.
             "interaction_id": _trimmed(_col(frame, "interaction_id")),
@@ -1153,6 +1156,7 @@ def _fct_ai_prompt_turns(s: Staged) -> pd.DataFrame:
     ]
     action_counts = action_flags.groupby("prompt_event_id")[count_columns].sum()
     avg_rating = actions.groupby("prompt_event_id")["rating"].mean()
+    rating_sum = actions.groupby("prompt_event_id")["rating"].sum(min_count=1)
 
     turns = s.prompts.rename(columns={"event_id": "prompt_event_id", "event_at": "prompt_at"})
     key = turns["prompt_event_id"]
@@ -1163,6 +1167,7 @@ def _fct_ai_prompt_turns(s: Staged) -> pd.DataFrame:
     for column in count_columns:
         turns[column] = key.map(action_counts[column])
     turns["avg_rating"] = key.map(avg_rating)
+    turns["rating_sum"] = key.map(rating_sum)
     counts = ["responses", *count_columns]
     turns[counts] = turns[counts].fillna(0)
     return _conform(turns, "fct_ai_prompt_turns")

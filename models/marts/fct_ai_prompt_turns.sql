@@ -127,8 +127,7 @@ final as (
         prompts.conversation_id,
         prompts.interaction_id,
         prompts.user_key,
-        prompts.user_id,
-        prompts.anonymous_id,
+        (prompts.user_id is not null) as is_identified_user,
         prompts.session_id,
         answers.event_id as response_event_id,
         -- dimensions
