@@ -29,7 +29,9 @@ flagged_actions as (
     select * from {{ ref('int_actions_flagged') }}
 ),
 
-links as (
+-- Read twice (responses, actions): scanned twice rather than held in memory
+-- while the turn's joins build, except on a scoped run, where it is small.
+links as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where prompt_event_id is not null
     {{ ai_product_analytics.and_in_scope(
