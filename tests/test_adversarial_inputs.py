@@ -509,9 +509,10 @@ def _build(
     raw: dict[str, pd.DataFrame],
     *extra: str,
     event_time_floor: str | None = None,
+    file_name: str = "warehouse.duckdb",
 ) -> Built:
     work_dir = tmp_path_factory.mktemp(name)
-    database = work_dir / "warehouse.duckdb"
+    database = work_dir / file_name
     write_duckdb(raw, database)
     if event_time_floor is not None:
         extra = (*extra, "--vars", json.dumps({"event_time_floor": event_time_floor}))
@@ -559,7 +560,9 @@ def all_null_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
             frame[column] = pd.Series([None] * len(frame), dtype=frame[column].dtype)
         raw[name] = frame
     raw[DISCARDS] = raw[DISCARDS].iloc[0:0]
-    return _build(tmp_path_factory, "adversarial_all_null", raw)
+    # DuckDB names the database after the file: a name that is a SQL keyword
+    # must still work wherever the package reads the raw tables.
+    return _build(tmp_path_factory, "adversarial_all_null", raw, file_name="order.duckdb")
 
 
 NON_FINITE = ["NaN", "inf", "-Infinity"]
