@@ -194,6 +194,13 @@
     models past staging also rebuild what the old version was counted in.
     When the replaced row itself was never seen downstream (staged after the
     last complete run), what it remembered is carried over instead.
+
+    A redelivery that changes nothing but the load times (received_at,
+    loaded_at), RudderStack's at-least-once duplicate, is still written (the
+    quarantine rechecks it against its new received_at) but flagged
+    `is_unchanged_redelivery`, and the models past staging leave it out of
+    their scope: they counted the same values already. The values compared
+    are the columns of the staged table itself.
 #}
 {% macro keep_only_later_deliveries(relation_name) -%}
     {%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
@@ -207,6 +214,8 @@
     {%- if this is not none and is_incremental() -%}
         {%- set since = ai_product_analytics.last_complete_run() -%}
         {%- set staged_unseen = 'staged.staged_at > ' ~ since if since is not none else 'true' -%}
+        {%- set staged_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- set not_compared = ['received_at', 'loaded_at', 'staged_at', 'is_unchanged_redelivery'] -%}
     select
         batch.*,
         {{ ai_product_analytics.run_started_literal() }} as staged_at,
@@ -215,8 +224,24 @@
             when staged.event_id is null then cast(null as {{ type }})
             when {{ staged_unseen }} then staged.replaced_{{ column }}
             else staged.{{ column }}
-        end as replaced_{{ column }}{{ "," if not loop.last }}
+        end as replaced_{{ column }},
         {%- endfor %}
+        {#- Unchanged since what the models past staging saw: the staged row's
+            values, and that row seen (or itself an unchanged redelivery). #}
+        coalesce(
+            staged.event_id is not null
+            and (
+                not ({{ staged_unseen }})
+                {%- if 'is_unchanged_redelivery' in staged_columns %}
+                or staged.is_unchanged_redelivery
+                {%- endif %}
+            )
+            {%- for column in staged_columns
+                if column not in not_compared and not column.startswith('replaced_') %}
+            and batch.{{ column }} is not distinct from staged.{{ column }}
+            {%- endfor %},
+            false
+        ) as is_unchanged_redelivery
     from {{ relation_name }} as batch
     left join {{ this }} as staged on batch.event_id = staged.event_id
     where staged.event_id is null
@@ -230,8 +255,9 @@
         batch.*,
         {{ ai_product_analytics.run_started_literal() }} as staged_at,
         {%- for column, type in remembered %}
-        cast(null as {{ type }}) as replaced_{{ column }}{{ "," if not loop.last }}
+        cast(null as {{ type }}) as replaced_{{ column }},
         {%- endfor %}
+        false as is_unchanged_redelivery
     from {{ relation_name }} as batch
     {%- endif %}
 {%- endmacro %}

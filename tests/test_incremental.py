@@ -153,3 +153,83 @@ def test_changed_settings_rebuild_everything_past_staging(first_build: Build, tm
         pd.testing.assert_frame_equal(
             _comparable(incremental[mart]), _comparable(full[mart]), obj=mart
         )
+
+
+def test_an_unchanged_redelivery_rebuilds_nothing_past_staging(
+    first_build: Build, tmp_path
+) -> None:
+    """RudderStack delivers at least once: a message can load again with only
+    its load times changed. Staging keeps the later copy (its received_at),
+    but the models past staging counted the same values already, so the next
+    run leaves them out of its scope; a later copy with a changed value is in
+    scope. Either way the marts end where a full refresh ends."""
+    raw = first_build.raw
+    database = tmp_path / "redelivered.duckdb"
+    write_duckdb(raw, database)
+    run_dbt(database, tmp_path, command="seed")
+    run_dbt(database, tmp_path, command="run")
+
+    last_load = max(frame["uuid_ts"].max() for frame in raw.values() if "uuid_ts" in frame)
+
+    def delivered_once(name: str) -> pd.DataFrame:
+        frame = raw[name]
+        return frame[frame["id"].notna() & ~frame["id"].duplicated(keep=False)]
+
+    def later(rows: pd.DataFrame, minutes: int) -> pd.DataFrame:
+        rows = rows.copy()
+        rows["received_at"] = last_load + pd.Timedelta(minutes=minutes)
+        rows["uuid_ts"] = last_load + pd.Timedelta(minutes=minutes + 1)
+        return rows
+
+    unchanged = {
+        name: later(delivered_once(name).iloc[::40], 5)
+        for name in ("ai_user_prompt_created", "ai_llm_response_received", "ai_user_action")
+    }
+    responses = delivered_once("ai_llm_response_received")
+    changed = responses[responses["conversation_id"].notna() & responses["latency_ms"].notna()]
+    changed = later(
+        changed[~changed["id"].isin(unchanged["ai_llm_response_received"]["id"])].head(1), 9
+    )
+    changed["latency_ms"] = changed["latency_ms"] + 1234
+    append_events(
+        database,
+        {
+            **unchanged,
+            "ai_llm_response_received": pd.concat(
+                [unchanged["ai_llm_response_received"], changed], ignore_index=True
+            ),
+        },
+    )
+    run_dbt(database, tmp_path, command="run")
+
+    with duckdb.connect(str(database)) as connection:
+        for name, staging in (
+            ("ai_user_prompt_created", "stg_rudderstack__prompts"),
+            ("ai_llm_response_received", "stg_rudderstack__llm_responses"),
+            ("ai_user_action", "stg_rudderstack__user_actions"),
+        ):
+            flagged = connection.execute(
+                f"select event_id from main_ai_staging.{staging} "
+                "where is_unchanged_redelivery and received_at > ?",
+                [last_load],
+            ).fetchall()
+            assert sorted(row[0] for row in flagged) == sorted(unchanged[name]["id"]), staging
+        [[changed_flag]] = connection.execute(
+            "select is_unchanged_redelivery from main_ai_staging.stg_rudderstack__llm_responses "
+            "where event_id = ?",
+            [changed["id"].iloc[0]],
+        ).fetchall()
+        scoped = connection.execute(
+            "select scope_key from main_ai_intermediate.int_incremental_scope "
+            "where scope_type = 'conversation'"
+        ).fetchall()
+    assert changed_flag is False
+    assert [row[0] for row in scoped] == [changed["conversation_id"].iloc[0]]
+    incremental = read_marts(database)
+
+    run_dbt(database, tmp_path, "--full-refresh", command="run")
+    full = read_marts(database)
+    for mart in MARTS:
+        pd.testing.assert_frame_equal(
+            _comparable(incremental[mart]), _comparable(full[mart]), obj=mart
+        )

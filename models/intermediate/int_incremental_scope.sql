@@ -1,6 +1,7 @@
 {#
     What this run rebuilds past staging (see macros/incremental_scope.sql):
-    every row staged since the last complete run, and what it touches.
+    every row staged since the last complete run, and what it touches. An
+    unchanged redelivery (`is_unchanged_redelivery`) touches nothing.
 
     - `conversation`: conversations with a new or replaced event, the
       conversation a replaced event was in before, and the conversations of
@@ -63,6 +64,7 @@ changed_events as (
     from {{ relation }}
     where
         {{ ai_product_analytics.changed_since_last_run('staged_at') }}
+        and not coalesce(is_unchanged_redelivery, false)
         {%- if since is none %} and 1 = 0{% endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -19,7 +19,7 @@
     'completion_tokens', 'total_tokens', 'cached_input_tokens', 'reasoning_tokens',
     'reported_cost_usd', 'is_cost_column_integer', 'response_length_chars', 'has_response_text',
     'staged_at', 'replaced_conversation_id', 'replaced_event_at', 'replaced_user_key',
-    'replaced_session_id'
+    'replaced_session_id', 'is_unchanged_redelivery'
 ] -%}
 {{ config(materialized='view') }}
 
