@@ -1,10 +1,18 @@
 {#
-    Rebuilt whole on every run (a table): it is small, and its rows are keyed
-    by (table, event id, column) rather than by event id.
+    Incremental like the event tables (load-time cursor), keyed by (table,
+    event id, column): a run stages only the discards loaded since the last
+    one, and a row replaces the staged one of its key only when it is the
+    later delivery (latest received_at, then latest load). Rows without a
+    table name, event id or column name cannot be put back into any event,
+    so they are not staged.
 #}
-{{ config(materialized='table', unique_key=none) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['table_name', 'row_id', 'column_name'],
+) }}
 {%- set relation = ai_product_analytics.source_table('rudder_discards') -%}
 {%- set columns = ai_product_analytics.source_columns('rudder_discards') -%}
+{%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
@@ -23,14 +31,34 @@ renamed as (
     from source
 ),
 
-final as (
+latest_deliveries as (
     select *
     from renamed
-    where row_id is not null and column_name is not null
+    where table_name is not null and row_id is not null and column_name is not null
     qualify row_number() over (
         partition by table_name, row_id, column_name
         order by received_at desc nulls last, loaded_at desc nulls last
     ) = 1
+),
+
+final as (
+    select batch.*
+    from latest_deliveries as batch
+    {%- if is_incremental() %}
+    -- Only a later delivery than the staged one replaces it.
+    left join {{ this }} as staged
+        on
+            batch.table_name = staged.table_name
+            and batch.row_id = staged.row_id
+            and batch.column_name = staged.column_name
+    where
+        staged.row_id is null
+        or coalesce(batch.received_at, {{ epoch }}) > coalesce(staged.received_at, {{ epoch }})
+        or (
+            coalesce(batch.received_at, {{ epoch }}) = coalesce(staged.received_at, {{ epoch }})
+            and coalesce(batch.loaded_at, {{ epoch }}) > coalesce(staged.loaded_at, {{ epoch }})
+        )
+    {%- endif %}
 )
 
 select * from final
