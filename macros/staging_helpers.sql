@@ -203,7 +203,6 @@
     are the columns of the staged table itself.
 #}
 {% macro keep_only_later_deliveries(relation_name) -%}
-    {%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
     {#- What a replacing row remembers of the row it replaces: (column, type). -#}
     {%- set remembered = [
         ('conversation_id', dbt.type_string()),
@@ -245,11 +244,7 @@
     from {{ relation_name }} as batch
     left join {{ this }} as staged on batch.event_id = staged.event_id
     where staged.event_id is null
-        or coalesce(batch.received_at, {{ epoch }}) > coalesce(staged.received_at, {{ epoch }})
-        or (
-            coalesce(batch.received_at, {{ epoch }}) = coalesce(staged.received_at, {{ epoch }})
-            and coalesce(batch.loaded_at, {{ epoch }}) > coalesce(staged.loaded_at, {{ epoch }})
-        )
+        or {{ ai_product_analytics.is_later_delivery('batch', 'staged') }}
     {%- else %}
     select
         batch.*,
@@ -260,4 +255,22 @@
         false as is_unchanged_redelivery
     from {{ relation_name }} as batch
     {%- endif %}
+{%- endmacro %}
+
+
+{#
+    True when the row `batch` is a later delivery than the row `staged` of
+    the same key, by the dedup rule: the later received_at, then the later
+    load (a missing time counts as earliest). Incremental staging lets only
+    such a row replace what is staged.
+#}
+{% macro is_later_delivery(batch, staged) -%}
+    {%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    (
+        coalesce({{ batch }}.received_at, {{ epoch }}) > coalesce({{ staged }}.received_at, {{ epoch }})
+        or (
+            coalesce({{ batch }}.received_at, {{ epoch }}) = coalesce({{ staged }}.received_at, {{ epoch }})
+            and coalesce({{ batch }}.loaded_at, {{ epoch }}) > coalesce({{ staged }}.loaded_at, {{ epoch }})
+        )
+    )
 {%- endmacro %}

@@ -12,7 +12,6 @@
 ) }}
 {%- set relation = ai_product_analytics.source_table('rudder_discards') -%}
 {%- set columns = ai_product_analytics.source_columns('rudder_discards') -%}
-{%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
 
 with source as (
     {{ ai_product_analytics.select_source(relation) }}
@@ -53,11 +52,7 @@ final as (
             and batch.column_name = staged.column_name
     where
         staged.row_id is null
-        or coalesce(batch.received_at, {{ epoch }}) > coalesce(staged.received_at, {{ epoch }})
-        or (
-            coalesce(batch.received_at, {{ epoch }}) = coalesce(staged.received_at, {{ epoch }})
-            and coalesce(batch.loaded_at, {{ epoch }}) > coalesce(staged.loaded_at, {{ epoch }})
-        )
+        or {{ ai_product_analytics.is_later_delivery('batch', 'staged') }}
     {%- endif %}
 )
 
