@@ -30,6 +30,7 @@ MARTS = [
     "ai_cost_daily",
     "ai_satisfaction_by_intent",
     "ai_intent_transitions",
+    "fct_ai_intent_transitions",
     "fct_ai_sessions",
     "ai_retention_weekly",
     "ai_outcomes_daily",

@@ -224,6 +224,14 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
         "to_intent": TEXT,
         "transitions": INT,
     },
+    "fct_ai_intent_transitions": {
+        "prompt_event_id": TEXT,
+        "conversation_id": TEXT,
+        "user_key": TEXT,
+        "prompt_at": TS,
+        "from_intent": TEXT,
+        "to_intent": TEXT,
+    },
     "fct_ai_sessions": {
         "user_key": TEXT,
         "session_id": TEXT,
@@ -337,6 +345,7 @@ MART_GRAINS: dict[str, list[str]] = {
     "ai_cost_daily": ["date_day", "model_used"],
     "ai_satisfaction_by_intent": ["intent"],
     "ai_intent_transitions": ["from_intent", "to_intent"],
+    "fct_ai_intent_transitions": ["prompt_event_id"],
     "fct_ai_sessions": ["user_key", "session_id"],
     "ai_retention_weekly": ["cohort_week", "weeks_since_first"],
     "ai_outcomes_daily": ["date_day", "intent"],
@@ -1388,6 +1397,20 @@ def _ai_intent_transitions(s: Staged) -> pd.DataFrame:
     return _conform(out, "ai_intent_transitions")
 
 
+def _fct_ai_intent_transitions(s: Staged) -> pd.DataFrame:
+    prompts = s.prompts[
+        s.prompts["conversation_id"].notna() & s.prompts["event_at"].notna()
+    ].sort_values(["conversation_id", "event_at", "event_id"])
+    pairs = prompts.assign(
+        from_intent=prompts.groupby("conversation_id")["intent"].shift(1),
+        to_intent=prompts["intent"],
+    )
+    pairs = pairs[pairs["from_intent"].notna()].rename(
+        columns={"event_id": "prompt_event_id", "event_at": "prompt_at"}
+    )
+    return _conform(pairs, "fct_ai_intent_transitions")
+
+
 def _fct_ai_sessions(s: Staged) -> pd.DataFrame:
     columns = ["user_key", "session_id", "conversation_id", "event_at"]
     events = pd.concat(
@@ -1800,6 +1823,7 @@ def expected_marts(
         "ai_cost_daily": _ai_cost_daily(s),
         "ai_satisfaction_by_intent": _ai_satisfaction_by_intent(s),
         "ai_intent_transitions": _ai_intent_transitions(s),
+        "fct_ai_intent_transitions": _fct_ai_intent_transitions(s),
         "fct_ai_sessions": _fct_ai_sessions(s),
         "ai_retention_weekly": _ai_retention_weekly(s),
         "ai_outcomes_daily": _ai_outcomes_daily(s),

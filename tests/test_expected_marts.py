@@ -817,6 +817,23 @@ def test_intent_transitions(marts: dict[str, pd.DataFrame]) -> None:
     }
 
 
+def test_intent_transition_pairs(marts: dict[str, pd.DataFrame]) -> None:
+    pairs = marts["fct_ai_intent_transitions"]
+    got = {
+        r.prompt_event_id: (r.conversation_id, r.from_intent, r.to_intent)
+        for r in pairs.itertuples()
+    }
+    assert got == {
+        # c1 in time order; a conversation's first prompt has no pair.
+        "p2": ("c1", "product_inquiry", "support_shipping"),
+        "p3": ("c1", "support_shipping", "unclassified"),
+        # Same event time: the id decides the order.
+        "p5b": ("c3", "unclassified", "unclassified"),
+        # p7 has no conversation id; p4 and p8 are alone in theirs.
+    }
+    assert row(pairs, prompt_event_id="p3")["prompt_at"] == ts("2026-10-02T04:30:00")
+
+
 def test_sessions(marts: dict[str, pd.DataFrame]) -> None:
     sessions = marts["fct_ai_sessions"]
     assert len(sessions) == 3
@@ -2262,6 +2279,7 @@ ADDITIVE = {
 # union of the parts' rows.
 DISJOINT = [
     "fct_ai_prompt_turns",
+    "fct_ai_intent_transitions",
     "fct_ai_conversations",
     "ai_engagement_by_user",
     "fct_ai_sessions",

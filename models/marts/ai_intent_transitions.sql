@@ -1,7 +1,7 @@
 {#
-    How users move between intents: consecutive prompts of a conversation.
-    A prompt without an event time has no place in that order and is left
-    out (it is in the quarantine as `missing_event_time`).
+    How users move between intents: pairs of consecutive prompts of a
+    conversation, counted per (from, to) intent, over the pairs in
+    fct_ai_intent_transitions.
 #}
 {{ config(
     materialized='incremental',
@@ -11,20 +11,8 @@
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 
-with prompt_turns as (
-    select * from {{ ref('fct_ai_prompt_turns') }}
-    where conversation_id is not null and prompt_at is not null
-),
-
-ordered as (
-    select
-        conversation_id,
-        intent as to_intent,
-        lag(intent) over (
-            partition by conversation_id
-            order by prompt_at, prompt_event_id
-        ) as from_intent
-    from prompt_turns
+with transitions as (
+    select * from {{ ref('fct_ai_intent_transitions') }}
 ),
 
 final as (
@@ -32,8 +20,7 @@ final as (
         from_intent,
         to_intent,
         count(*) as transitions
-    from ordered
-    where from_intent is not null
+    from transitions
     group by from_intent, to_intent
 )
 
