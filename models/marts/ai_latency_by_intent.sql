@@ -6,6 +6,10 @@
     pre_hook="{{ ai_product_analytics.delete_all_if_changed() }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
+{#- The percentiles taken of each expression (DuckDB computes them in one pass). #}
+{%- set latency_fractions = [0.50, 0.95, 0.99] %}
+{%- set first_token = 'case when time_to_first_token_ms >= 0 then time_to_first_token_ms end' %}
+{%- set first_token_fractions = [0.50, 0.95] %}
 
 with links as (
     select * from {{ ref('int_events_linked_to_prompts') }}
@@ -33,17 +37,18 @@ final as (
         intent,
         count(*) as responses,
         avg(latency_ms) as avg_latency_ms,
-        percentile_cont(0.50) within group (order by latency_ms) as p50_latency_ms,
-        percentile_cont(0.95) within group (order by latency_ms) as p95_latency_ms,
-        percentile_cont(0.99) within group (order by latency_ms) as p99_latency_ms,
+        {{ ai_product_analytics.percentile_cont('latency_ms', 0.50, latency_fractions) }}
+            as p50_latency_ms,
+        {{ ai_product_analytics.percentile_cont('latency_ms', 0.95, latency_fractions) }}
+            as p95_latency_ms,
+        {{ ai_product_analytics.percentile_cont('latency_ms', 0.99, latency_fractions) }}
+            as p99_latency_ms,
         count(case when time_to_first_token_ms >= 0 then 1 end)
             as responses_with_time_to_first_token,
-        percentile_cont(0.50) within group (
-            order by case when time_to_first_token_ms >= 0 then time_to_first_token_ms end
-        ) as p50_time_to_first_token_ms,
-        percentile_cont(0.95) within group (
-            order by case when time_to_first_token_ms >= 0 then time_to_first_token_ms end
-        ) as p95_time_to_first_token_ms,
+        {{ ai_product_analytics.percentile_cont(first_token, 0.50, first_token_fractions) }}
+            as p50_time_to_first_token_ms,
+        {{ ai_product_analytics.percentile_cont(first_token, 0.95, first_token_fractions) }}
+            as p95_time_to_first_token_ms,
         min(latency_ms) as min_latency_ms,
         max(latency_ms) as max_latency_ms
     from responses
