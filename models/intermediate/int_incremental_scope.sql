@@ -22,27 +22,30 @@
     {%- set since = none -%}
 {%- endif -%}
 
-with prompts as (
+-- Each staged table is read more than once (rows staged since the last run,
+-- rows sharing an interaction or a conversation in scope): scanned each time,
+-- where the staged_at filter skips old row groups, rather than held whole.
+with prompts as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__prompts') }}
 ),
 
-llm_responses as (
+llm_responses as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__llm_responses') }}
 ),
 
-interaction_responses as (
+interaction_responses as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__interaction_responses') }}
 ),
 
-actions as (
+actions as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__user_actions') }}
 ),
 
-classifications as (
+classifications as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__interaction_classifications') }}
 ),
 
-scores as (
+scores as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__interaction_scores') }}
 ),
 

@@ -27,17 +27,19 @@ with scope as (
     select * from {{ ref('int_incremental_scope') }}
 ),
 
-prompts as (
+-- Read three times (classified, conversation and scope filters): scanned
+-- each time rather than held whole in memory.
+prompts as {{ ai_product_analytics.not_materialized() }} (
     select * from {{ ref('stg_rudderstack__prompts') }}
 ),
 
-responses as (
-    select * from {{ ref('int_responses_priced') }}
+-- Responses and model calls, as staged: their price plays no part in scope.
+llm_responses as (
+    select * from {{ ref('stg_rudderstack__llm_responses') }}
 ),
 
-model_calls as (
-    select * from {{ ref('stg_rudderstack__llm_responses') }}
-    where is_model_call
+interaction_responses as (
+    select * from {{ ref('stg_rudderstack__interaction_responses') }}
 ),
 
 actions as (
@@ -126,7 +128,8 @@ scoped_prompts as (
 
 events_in_scope as (
     {%- for kind, relation in [
-        ('prompt', 'prompts'), ('response', 'responses'), ('action', 'actions'), ('response', 'model_calls')
+        ('prompt', 'prompts'), ('response', 'llm_responses'),
+        ('response', 'interaction_responses'), ('action', 'actions')
     ] %}
     select
         user_key,
