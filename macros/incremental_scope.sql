@@ -160,6 +160,12 @@
 {%- endmacro %}
 
 
+{# `<column>` (a prompt's event id) is a prompt in scope. #}
+{% macro prompt_scope_condition(column, scope_model='int_incremental_scope_resolved') -%}
+    {{ column }} in ({{ ai_product_analytics.scoped_prompt_ids(scope_model) }})
+{%- endmacro %}
+
+
 {# `<column>` (a date) is a day in scope. #}
 {% macro day_scope_condition(column, scope_model='int_incremental_scope_resolved') -%}
     {{ column }} in (select cast(scope_key as date) from {{ ref(scope_model) }} where scope_type = 'day')
@@ -335,7 +341,7 @@
     {%- set scope_model = 'int_incremental_scope_resolved' if resolved else 'int_incremental_scope' -%}
     {%- if kind == 'prompt' -%}
     {{ ai_product_analytics.where_in_scope(
-        'event_id in (' ~ ai_product_analytics.scoped_prompt_ids(scope_model) ~ ')') }}
+        ai_product_analytics.prompt_scope_condition('event_id', scope_model)) }}
     {%- else -%}
     {{ ai_product_analytics.where_in_scope(
         ai_product_analytics.in_event_scope('conversation_id', kind, 'event_id', scope_model)) }}

@@ -11,7 +11,7 @@
     materialized='incremental',
     incremental_strategy='append',
     tags=['ai_incremental'],
-    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ')') }}",
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.prompt_scope_condition('prompt_event_id')) }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 -- depends_on: {{ ref('stg_rudderstack__prompts') }}
@@ -19,7 +19,7 @@
 with observed as (
     select * from {{ ref('int_prompt_intents_observed') }}
     {% if ai_product_analytics.is_scoped_run() -%}
-        where prompt_event_id in ({{ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') }})
+        where {{ ai_product_analytics.prompt_scope_condition('prompt_event_id') }}
     {%- endif %}
 ),
 

@@ -19,7 +19,7 @@
     materialized='incremental',
     incremental_strategy='append',
     tags=['ai_incremental'],
-    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids() ~ ')') }}",
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.prompt_scope_condition('prompt_event_id', 'int_incremental_scope')) }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope') }}
 

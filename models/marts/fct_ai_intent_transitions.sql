@@ -15,7 +15,7 @@
     materialized='incremental',
     incremental_strategy='append',
     tags=['ai_incremental'],
-    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ')') }}",
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.prompt_scope_condition('prompt_event_id')) }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 
@@ -23,7 +23,7 @@ with prompt_turns as (
     select * from {{ ref('fct_ai_prompt_turns') }}
     where conversation_id is not null and prompt_at is not null
     {{ ai_product_analytics.and_in_scope(
-        "prompt_event_id in (" ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ")") }}
+        ai_product_analytics.prompt_scope_condition('prompt_event_id')) }}
 ),
 
 ordered as (

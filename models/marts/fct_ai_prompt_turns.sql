@@ -7,7 +7,7 @@
     materialized='incremental',
     incremental_strategy='append',
     tags=['ai_incremental'],
-    pre_hook="{{ ai_product_analytics.delete_scope('prompt_event_id in (' ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ')') }}",
+    pre_hook="{{ ai_product_analytics.delete_scope(ai_product_analytics.prompt_scope_condition('prompt_event_id')) }}",
 ) }}
 -- depends_on: {{ ref('int_incremental_scope_resolved') }}
 with prompts as (
@@ -18,7 +18,7 @@ with prompts as (
 prompt_intents as (
     select * from {{ ref('int_prompt_intents_resolved') }}
     {{ ai_product_analytics.where_in_scope(
-        "prompt_event_id in (" ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ")") }}
+        ai_product_analytics.prompt_scope_condition('prompt_event_id')) }}
 ),
 
 priced_responses as (
@@ -35,7 +35,7 @@ links as {{ ai_product_analytics.not_materialized(in_scope=true) }} (
     select * from {{ ref('int_events_linked_to_prompts') }}
     where prompt_event_id is not null
     {{ ai_product_analytics.and_in_scope(
-        "prompt_event_id in (" ~ ai_product_analytics.scoped_prompt_ids('int_incremental_scope_resolved') ~ ")") }}
+        ai_product_analytics.prompt_scope_condition('prompt_event_id')) }}
 ),
 
 classifications as (
