@@ -18,9 +18,8 @@
 
 with observed as (
     select * from {{ ref('int_prompt_intents_observed') }}
-    {% if ai_product_analytics.is_scoped_run() -%}
-        where {{ ai_product_analytics.prompt_scope_condition('prompt_event_id') }}
-    {%- endif %}
+    {{ ai_product_analytics.where_in_scope(
+        ai_product_analytics.prompt_scope_condition('prompt_event_id')) }}
 ),
 
 to_classify as (
